@@ -1,0 +1,36 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { BffConfig } from '@bff/config';
+import { resolve } from 'node:path';
+import { AppModule } from './app.module';
+import { registerSecurityHeaders } from './security-headers';
+
+/** Options of {@link createBffApp} that are about the process, not the product. */
+export interface CreateBffAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/**
+ * Builds the BFF (not yet listening): Nest on Fastify, cookies, security headers,
+ * the static SPA when configured. Boot fails here, with a message naming the
+ * variable, when Redis or the OpenID Provider cannot be reached.
+ */
+export async function createBffApp(config: BffConfig, options: CreateBffAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger,
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.register(fastifyCookie);
+  registerSecurityHeaders(fastify, config.server.publicUrl);
+  if (config.server.staticDir !== undefined) {
+    await app.register(fastifyStatic, { root: resolve(config.server.staticDir), prefix: '/', index: ['index.html'] });
+  }
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

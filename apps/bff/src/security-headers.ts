@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+
+/** The CSP of HTML the BFF serves: same-origin everything, plus its own WebSocket origin. */
+export function contentSecurityPolicy(publicUrl: string): string {
+  const wsOrigin = new URL(publicUrl).origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'self'",
+    `connect-src 'self' ${wsOrigin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+/**
+ * Headers every BFF response carries (DESIGN.md): no MIME sniffing, no Referer
+ * leaking paths to other origins, no caching of `/auth/*`, and a CSP on HTML.
+ */
+export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
+  const csp = contentSecurityPolicy(publicUrl);
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    if (request.url.startsWith('/auth/')) void reply.header('cache-control', 'no-store');
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('content-security-policy', csp);
+    return payload;
+  });
+}

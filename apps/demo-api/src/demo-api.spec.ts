@@ -1,0 +1,307 @@
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+import { bffInternalPublisher, createDemoApi } from './index';
+import type { DemoApi, NotificationFrame, NotificationPublisher } from './index';
+
+const AUDIENCE = 'http://localhost:4001';
+
+/** Records every publish; fails them while `failWith` is set. */
+class RecordingPublisher implements NotificationPublisher {
+  readonly published: { channel: string; frame: NotificationFrame }[] = [];
+  failWith: Error | undefined;
+  async publish(channel: string, frame: NotificationFrame): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push({ channel, frame });
+  }
+}
+
+interface RecordedRequest {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A local HTTP server that records requests and answers with `respond`. */
+async function startServer(
+  respond: (req: RecordedRequest) => { status: number; json?: unknown },
+): Promise<{ server: Server; url: string; requests: RecordedRequest[] }> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const recorded = { method: req.method, url: req.url, headers: req.headers, body };
+      requests.push(recorded);
+      const { status, json } = respond(recorded);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(json === undefined ? '' : JSON.stringify(json));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, requests };
+}
+
+const stopServer = (server: Server) =>
+  new Promise<void>((resolve) => server.close(() => resolve()));
+
+/** An issuer with a real signing key, discovery document and JWKS endpoint. */
+async function startIssuer() {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  let issuer = '';
+  const state = { available: true };
+  const idp = await startServer((req) => {
+    if (!state.available) return { status: 500 };
+    if (req.url === '/.well-known/openid-configuration') {
+      return { status: 200, json: { issuer, jwks_uri: `${issuer}/jwks` } };
+    }
+    if (req.url === '/jwks') return { status: 200, json: { keys: [jwk] } };
+    return { status: 404 };
+  });
+  issuer = idp.url;
+  return Object.assign(state, idp, { issuer, privateKey });
+}
+
+interface TokenOptions {
+  key?: CryptoKey;
+  iss?: string;
+  aud?: string;
+  typ?: string;
+  iat?: number;
+  exp?: number;
+}
+
+describe('demo API', () => {
+  let idp: Awaited<ReturnType<typeof startIssuer>>;
+  let publisher: RecordingPublisher;
+  let api: DemoApi;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  const sign = (o: TokenOptions = {}) =>
+    new SignJWT({ scope: 'openid profile', client_id: 'bff' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: o.typ ?? 'at+jwt' })
+      .setIssuer(o.iss ?? idp.issuer)
+      .setAudience(o.aud ?? AUDIENCE)
+      .setSubject('alice')
+      .setIssuedAt(o.iat ?? now())
+      .setExpirationTime(o.exp ?? now() + 60)
+      .sign(o.key ?? idp.privateKey);
+
+  const call = (path: string, init: RequestInit = {}) => fetch(`${api.url}${path}`, init);
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const notify = async (body: unknown, token?: string) =>
+    call('/notify', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(token ?? (await sign())) },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    idp = await startIssuer();
+  });
+  afterAll(async () => {
+    await stopServer(idp.server);
+  });
+  beforeEach(async () => {
+    publisher = new RecordingPublisher();
+    api = await createDemoApi({ issuer: idp.issuer, audience: AUDIENCE, publisher });
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  it('answers /health without a token', async () => {
+    const res = await call('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('returns the verified claims of a valid access token from /me', async () => {
+    const iat = now();
+    const res = await call('/me', { headers: bearer(await sign({ iat, exp: iat + 60 })) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({
+      sub: 'alice',
+      exp: iat + 60,
+      iat,
+      scope: 'openid profile',
+      aud: AUDIENCE,
+      client_id: 'bff',
+    });
+  });
+
+  it('fetches discovery and the JWKS once, on first use, and reuses them', async () => {
+    const fetched = (prefix: string) => idp.requests.filter((r) => r.url?.startsWith(prefix));
+    const discoveries = fetched('/.well-known/').length;
+    const jwksFetches = fetched('/jwks').length;
+    for (let i = 0; i < 3; i++) {
+      expect((await call('/me', { headers: bearer(await sign()) })).status).toBe(200);
+    }
+    expect(fetched('/.well-known/')).toHaveLength(discoveries + 1);
+    expect(fetched('/jwks')).toHaveLength(jwksFetches + 1);
+  });
+
+  it('rejects a request without Authorization with 401 and WWW-Authenticate', async () => {
+    const res = await call('/me');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await res.json()).toEqual({ error: 'invalid_token', message: expect.any(String) });
+  });
+
+  it.each([
+    ['a wrong audience', { aud: 'http://other-api' }, /"aud"/],
+    ['a wrong issuer', { iss: 'http://other-issuer' }, /"iss"/],
+    [
+      'an expired token',
+      { iat: Math.floor(Date.now() / 1000) - 120, exp: Math.floor(Date.now() / 1000) - 60 },
+      /expired/,
+    ],
+    ['a token that is not an access token (typ)', { typ: 'JWT' }, /"typ"/],
+  ])('rejects %s with 401', async (_name, options: TokenOptions, message: RegExp) => {
+    const res = await call('/me', { headers: bearer(await sign(options)) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe('invalid_token');
+    expect(body.message).toMatch(message);
+  });
+
+  it('rejects a token signed by a key the issuer does not publish', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const res = await call('/me', { headers: bearer(await sign({ key: privateKey })) });
+    expect(res.status).toBe(401);
+  });
+
+  it('rejects malformed and non-bearer credentials', async () => {
+    for (const authorization of ['Bearer not-a-jwt', 'Basic YWxpY2U6YWxpY2U=', 'Bearer ']) {
+      const res = await call('/me', { headers: { authorization } });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('answers 503 when the issuer cannot be reached', async () => {
+    const gone = await startServer(() => ({ status: 200 }));
+    await stopServer(gone.server);
+    const offline = await createDemoApi({
+      issuer: gone.url,
+      audience: AUDIENCE,
+      publisher,
+      idpTimeoutMs: 1000,
+    });
+    try {
+      const res = await fetch(`${offline.url}/me`, { headers: bearer(await sign()) });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: 'idp_unavailable', message: expect.any(String) });
+    } finally {
+      await offline.close();
+    }
+  });
+
+  it('answers 503 while discovery fails and recovers without a restart', async () => {
+    idp.available = false;
+    try {
+      expect((await call('/me', { headers: bearer(await sign()) })).status).toBe(503);
+    } finally {
+      idp.available = true;
+    }
+    expect((await call('/me', { headers: bearer(await sign()) })).status).toBe(200);
+  });
+
+  it('publishes a notification frame to the caller’s user channel', async () => {
+    const res = await notify({ message: 'hello' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ published: true, channel: 'bff:ws:user:alice' });
+    expect(publisher.published).toEqual([
+      {
+        channel: 'bff:ws:user:alice',
+        frame: { type: 'notification', data: { message: 'hello' } },
+      },
+    ]);
+  });
+
+  it.each([
+    ['no message', {}],
+    ['an empty message', { message: '' }],
+    ['a message over 500 characters', { message: 'x'.repeat(501) }],
+    ['a non-string message', { message: 42 }],
+    ['a non-object body', ['hello']],
+  ])('answers 400 to /notify with %s and publishes nothing', async (_name, body) => {
+    const res = await notify(body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_request', message: expect.any(String) });
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('accepts a message of exactly 500 characters', async () => {
+    expect((await notify({ message: 'x'.repeat(500) })).status).toBe(202);
+  });
+
+  it('answers 400 to /notify with invalid JSON', async () => {
+    const res = await call('/notify', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(await sign()) },
+      body: '{"message":',
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()) as object).toHaveProperty('error', 'invalid_request');
+  });
+
+  it('checks the token on /notify before the body', async () => {
+    const res = await notify({ message: 'hello' }, await sign({ aud: 'http://other-api' }));
+    expect(res.status).toBe(401);
+    expect((await call('/notify', { method: 'POST' })).status).toBe(401);
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('answers 502 when the publisher fails', async () => {
+    publisher.failWith = new Error('redis down');
+    const res = await notify({ message: 'hello' });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: 'publish_failed', message: expect.any(String) });
+  });
+
+  it('answers unknown routes with 404 JSON', async () => {
+    const res = await call('/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'not_found', message: expect.any(String) });
+  });
+});
+
+describe('bffInternalPublisher', () => {
+  it('POSTs the channel and frame to /internal/publish with the bearer token', async () => {
+    const bff = await startServer(() => ({ status: 202, json: { delivered: true } }));
+    try {
+      const publisher = bffInternalPublisher(`${bff.url}/`, 's3cret');
+      const frame = { type: 'notification', data: { message: 'hi' } };
+      await publisher.publish('bff:ws:user:alice', frame);
+      expect(bff.requests).toHaveLength(1);
+      const [req] = bff.requests;
+      expect(req?.method).toBe('POST');
+      expect(req?.url).toBe('/internal/publish');
+      expect(req?.headers.authorization).toBe('Bearer s3cret');
+      expect(req?.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(req?.body ?? '')).toEqual({ channel: 'bff:ws:user:alice', message: frame });
+    } finally {
+      await stopServer(bff.server);
+    }
+  });
+
+  it('rejects when the BFF does not answer 202', async () => {
+    const bff = await startServer(() => ({ status: 401, json: { error: 'unauthorized' } }));
+    try {
+      const publisher = bffInternalPublisher(bff.url, 'wrong');
+      await expect(
+        publisher.publish('bff:ws:user:alice', { type: 't', data: null }),
+      ).rejects.toThrow(/401/);
+    } finally {
+      await stopServer(bff.server);
+    }
+  });
+});

@@ -1,0 +1,147 @@
+import Fastify from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JWTPayload } from 'jose';
+import { createAccessTokenVerifier } from './access-token.verifier';
+import {
+  DemoApiError,
+  InvalidRequestError,
+  InvalidTokenError,
+  PublishFailedError,
+} from './demo-api.errors';
+import type { NotificationPublisher } from './notification.publisher';
+
+/** Receives warnings (IdP or publisher failures); never given a token. */
+export interface DemoApiLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface DemoApiOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** OIDC issuer whose JWKS signs the access tokens. */
+  issuer: string;
+  /** Audience the access tokens must carry (this API's resource indicator). */
+  audience: string;
+  /** Where `POST /notify` publishes; closed by `DemoApi.close()`. */
+  publisher: NotificationPublisher;
+  /** Bound on discovery and JWKS requests to the issuer, in ms (default 5000). */
+  idpTimeoutMs?: number;
+  logger?: DemoApiLogger;
+}
+
+export interface DemoApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_LENGTH = 500;
+
+/**
+ * Starts the demo downstream API: `GET /me` echoes the verified access token's
+ * claims, `POST /notify` publishes a notification frame to the caller's user channel.
+ */
+export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
+  const verify = createAccessTokenVerifier({
+    issuer: o.issuer,
+    audience: o.audience,
+    timeoutMs: o.idpTimeoutMs ?? 5000,
+  });
+  const log = o.logger ?? { warn: () => {} };
+  const claimsOf = new WeakMap<FastifyRequest, JWTPayload>();
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, requestTimeout: 30_000 });
+
+  // Runs before the body is parsed, so an unauthenticated caller learns nothing
+  // about body validation.
+  const authenticate = async (req: FastifyRequest): Promise<void> => {
+    claimsOf.set(req, await verify(req.headers.authorization));
+  };
+  const claims = (req: FastifyRequest): JWTPayload => {
+    const payload = claimsOf.get(req);
+    if (!payload) throw new InvalidTokenError('a bearer access token is required');
+    return payload;
+  };
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/me', { onRequest: authenticate }, async (req) => {
+    const { sub, exp, iat, scope, aud, client_id } = claims(req);
+    return { sub, exp, iat, scope, aud, client_id };
+  });
+
+  app.post('/notify', { onRequest: authenticate }, async (req, reply) => {
+    const { sub } = claims(req);
+    const message = readMessage(req.body);
+    const channel = `bff:ws:user:${sub}`;
+    try {
+      await o.publisher.publish(channel, { type: 'notification', data: { message } });
+    } catch (cause) {
+      log.warn({ channel, error: describe(cause) }, 'notification publish failed');
+      throw new PublishFailedError('the notification could not be published', { cause });
+    }
+    return reply.code(202).send({ published: true, channel });
+  });
+
+  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof DemoApiError) {
+      if (err.status === 503) log.warn({ error: describe(err.cause ?? err) }, err.message);
+      return sendError(reply, err.status, err.code, err.message);
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const code = status === 413 ? 'payload_too_large' : 'invalid_request';
+      return sendError(reply, status, code, (err as Error).message);
+    }
+    log.warn({ error: describe(err) }, 'unexpected error');
+    return sendError(reply, 500, 'server_error', 'internal error');
+  });
+
+  await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (o.port ?? 0);
+  const host = o.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    port,
+    async close() {
+      await app.close();
+      await o.publisher.close?.();
+    },
+  };
+}
+
+function readMessage(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('the body must be a JSON object {"message": "..."}');
+  }
+  const { message } = body as { message?: unknown };
+  if (typeof message !== 'string' || message.length < 1 || message.length > MAX_MESSAGE_LENGTH) {
+    throw new InvalidRequestError(
+      `"message" must be a string of 1 to ${MAX_MESSAGE_LENGTH} characters`,
+    );
+  }
+  return message;
+}
+
+function sendError(reply: FastifyReply, status: number, error: string, message: string) {
+  if (status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  return reply.code(status).send({ error, message });
+}
+
+/** Error name, code and message only: never headers or bodies that could hold a token. */
+function describe(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  const cause = err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : undefined;
+  return { name: err.name, code, message: err.message, cause };
+}

@@ -1,0 +1,165 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+import { handleInteraction } from './interaction-handler';
+import { buildProviderConfiguration, INTERACTION_PREFIX, ROUTES, type DevIdpClient } from './provider-config';
+
+/** How to start a dev IdP. */
+export interface DevIdpOptions {
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Listen address, default '127.0.0.1'. */
+  host?: string;
+  /** Host name in the issuer URL, default 'localhost' → issuer `http://localhost:<actual port>`. */
+  issuerHost?: string;
+  clients: DevIdpClient[];
+  /** Access-token lifetime, default 60 s (short so that the demo shows refreshes). */
+  accessTokenTtlSeconds?: number;
+  /** Audience of the JWT access tokens (the resource indicator), default 'http://localhost:4001'. */
+  resource?: string;
+}
+
+/** Counters for tests: how the relying party used the token and revocation endpoints. */
+export interface DevIdpStats {
+  /** Every POST to the token endpoint, including ones answered by an injected fault. */
+  tokenRequests: number;
+  /** Token requests that reached oidc-provider, by grant_type, whether they succeeded or not. */
+  grants: Record<string, number>;
+  /** Successful (200) calls to the revocation endpoint. */
+  revocations: number;
+}
+
+/**
+ * Injected failure of the token endpoint: `token-endpoint-500` answers 500 JSON,
+ * `token-endpoint-hang` never answers (until close()); null serves normally.
+ */
+export type DevIdpFault = 'token-endpoint-500' | 'token-endpoint-hang' | null;
+
+/** A running dev IdP. */
+export interface DevIdp {
+  /** `http://<issuerHost>:<port>`, the discovery base. */
+  issuer: string;
+  port: number;
+  /** Live counters; the object is mutated in place, read it after the calls of interest. */
+  stats: DevIdpStats;
+  /** The oidc-provider instance, for events or adapter access in tests. */
+  provider: Provider;
+  setFault(fault: DevIdpFault): void;
+  resetStats(): void;
+  /** Stops listening and destroys every open connection, hung ones included. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function grantTypeOf(ctx: { oidc?: { params?: Record<string, unknown> } }): string {
+  const value = ctx.oidc?.params?.grant_type;
+  return typeof value === 'string' && value ? value : 'unknown';
+}
+
+/**
+ * Starts a real OpenID Provider (oidc-provider) for development, the demo and tests.
+ * The server listens first so that port 0 works and the issuer names the real port.
+ */
+export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
+  const host = options.host ?? '127.0.0.1';
+  const stats: DevIdpStats = { tokenRequests: 0, grants: {}, revocations: 0 };
+  let fault: DevIdpFault = null;
+  let dispatch: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+
+  const server = createServer((req, res) => dispatch(req, res));
+  const port = await listen(server, options.port ?? 0, host);
+  const issuer = `http://${options.issuerHost ?? 'localhost'}:${String(port)}`;
+
+  let provider: Provider;
+  try {
+    provider = new Provider(
+      issuer,
+      await buildProviderConfiguration({
+        clients: options.clients,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 60,
+        resource: options.resource ?? 'http://localhost:4001',
+      }),
+    );
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+
+  const countGrant = (ctx: Parameters<typeof grantTypeOf>[0]): void => {
+    const type = grantTypeOf(ctx);
+    stats.grants[type] = (stats.grants[type] ?? 0) + 1;
+  };
+  provider.on('grant.success', countGrant);
+  provider.on('grant.error', countGrant);
+  provider.on('backchannel.error', (_ctx, err, client) => {
+    // Otherwise invisible: the logout page succeeds even when the RP never heard of it.
+    console.error(`dev IdP: back-channel logout to ${client.clientId} failed: ${err.message}`);
+  });
+  provider.on('server_error', (_ctx, err) => {
+    // A 500 from the provider is a bug in this configuration; say so instead of hiding it.
+    console.error('dev IdP server_error:', err);
+  });
+
+  const callback = provider.callback();
+  dispatch = (req, res) => {
+    const path = new URL(req.url ?? '/', issuer).pathname;
+    if (req.method === 'POST' && path === ROUTES.token) {
+      stats.tokenRequests += 1;
+      if (fault === 'token-endpoint-500') {
+        res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ error: 'server_error', error_description: 'injected fault' }));
+        return;
+      }
+      // Never answered; close() destroys the socket.
+      if (fault === 'token-endpoint-hang') return;
+    }
+    if (req.method === 'POST' && path === ROUTES.revocation) {
+      // oidc-provider emits no event for a successful revocation; its 200 is the signal.
+      res.once('finish', () => {
+        if (res.statusCode === 200) stats.revocations += 1;
+      });
+    }
+    if (path.startsWith(INTERACTION_PREFIX)) {
+      handleInteraction(provider, req, res).catch((err: unknown) => {
+        console.error('dev IdP interaction failed:', err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('interaction failed');
+      });
+      return;
+    }
+    void callback(req, res);
+  };
+
+  return {
+    issuer,
+    port,
+    stats,
+    provider,
+    setFault: (f) => {
+      fault = f;
+    },
+    resetStats: () => {
+      stats.tokenRequests = 0;
+      stats.revocations = 0;
+      // Clear in place so a reference to stats.grants held by a test stays live.
+      for (const key of Object.keys(stats.grants)) delete stats.grants[key];
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

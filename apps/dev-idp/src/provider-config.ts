@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import type { ClientMetadata, Configuration, Grant, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose';
+import { findDevAccount } from './dev-users';
+import { renderErrorPage, renderLoggedOut, renderLogoutConfirm } from './html';
+
+/** A confidential client registered at the dev IdP. */
+export interface DevIdpClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  /** OIDC Back-Channel Logout receiver; when set, ID tokens also carry `sid`. */
+  backchannelLogoutUri?: string;
+}
+
+/** What the provider configuration is built from. */
+export interface ProviderSettings {
+  clients: DevIdpClient[];
+  accessTokenTtlSeconds: number;
+  /** The one resource server (audience of every access token). */
+  resource: string;
+}
+
+/** Endpoint paths, fixed here because the HTTP handler routes on them too. */
+export const ROUTES = {
+  authorization: '/auth',
+  token: '/token',
+  revocation: '/token/revocation',
+  end_session: '/session/end',
+  jwks: '/jwks',
+  userinfo: '/me',
+} as const;
+
+/** Interaction (login) pages are served by our own handler under this prefix. */
+export const INTERACTION_PREFIX = '/interaction/';
+
+/** Scopes the resource server knows; OIDC scopes included so the JWT's `scope` is not empty. */
+const RESOURCE_SCOPES = 'api openid profile email';
+
+/** A fresh RS256 signing key per start: tokens of a previous run must not verify anyway. */
+async function generateSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: `dev-${randomBytes(6).toString('base64url')}`, alg: 'RS256', use: 'sig' } as JWK;
+}
+
+function toClientMetadata(c: DevIdpClient): ClientMetadata {
+  return {
+    client_id: c.clientId,
+    client_secret: c.clientSecret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    ...(c.backchannelLogoutUri
+      ? // session_required makes oidc-provider put `sid` in ID tokens and logout tokens.
+        { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
+  };
+}
+
+/**
+ * Consent is implied for the first-party demo clients: reuse the session's grant (or create one)
+ * and add whatever the request asks for, so the consent prompt's checks always pass.
+ */
+async function grantRequested(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  const client = oidc.client;
+  if (!accountId || !client) return undefined;
+
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId);
+  let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  // A grant of another account or client would make oidc-provider throw; start over instead.
+  if (!grant || grant.accountId !== accountId || grant.clientId !== client.clientId) {
+    grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
+  }
+  grant.addOIDCScope(oidc.requestParamOIDCScopes);
+  grant.addOIDCClaims(oidc.requestParamClaims);
+  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+    const scopes = [...oidc.requestParamScopes].filter((s) => server.scopes.has(s));
+    grant.addResourceScope(indicator, scopes);
+  }
+  await grant.save();
+  return grant;
+}
+
+/**
+ * Outgoing requests (back-channel logout): oidc-provider attaches an SSRF-guarding dispatcher that
+ * refuses loopback addresses, but the dev IdP's relying party *is* on loopback (the BFF on
+ * localhost), so drop it and keep the rest (including the provider's 2.5 s timeout signal).
+ */
+const loopbackFriendlyFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const { dispatcher: _ssrfGuard, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+  return fetch(input, rest);
+};
+
+/** Builds the complete oidc-provider configuration for the dev IdP. */
+export async function buildProviderConfiguration(settings: ProviderSettings): Promise<Configuration> {
+  const { resource, accessTokenTtlSeconds } = settings;
+  return {
+    clients: settings.clients.map(toClientMetadata),
+    jwks: { keys: [await generateSigningKey()] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    routes: ROUTES,
+    findAccount: findDevAccount,
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'given_name', 'family_name'],
+      email: ['email', 'email_verified'],
+      sid: null,
+      auth_time: null,
+      acr: null,
+    },
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    pkce: { required: () => true },
+    // The default also demands offline_access; ours issues one whenever the client may refresh.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Rotate on every use so tests and the BFF see refresh-token rotation (one-time use).
+    rotateRefreshToken: true,
+    loadExistingGrant: grantRequested,
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      RefreshToken: 24 * 3600,
+      Session: 24 * 3600,
+      Grant: 24 * 3600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        // A client may revoke only its own tokens (the default rule, spelled out to say so).
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) {
+            throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+          }
+          return true;
+        },
+      },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutConfirm(form, ctx.host);
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderLoggedOut();
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // openid-client sends no `resource`: default it at /auth; the code and refresh token
+        // remember it, and useGrantedResource makes the token endpoint reuse it.
+        defaultResource: (_ctx, _client, oneOf) => (oneOf ? (oneOf.includes(resource) ? resource : oneOf) : resource),
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          if (indicator !== resource) throw new errors.InvalidTarget();
+          return {
+            scope: RESOURCE_SCOPES,
+            audience: resource,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: accessTokenTtlSeconds,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    fetch: loopbackFriendlyFetch,
+    renderError: (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage({ ...out });
+    },
+  };
+}

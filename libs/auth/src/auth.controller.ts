@@ -1,0 +1,79 @@
+import { Controller, Get, Header, Query, Redirect, Req, Res } from '@nestjs/common';
+import { SessionRequiredError } from '@bff/errors';
+import { SessionCookies, SessionService } from '@bff/session';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertCsrfHeader } from './csrf';
+import { LoginService } from './login.service';
+import { LogoutService } from './logout.service';
+import { UserService, type UserInfo } from './user.service';
+
+interface RedirectTo {
+  url: string;
+  statusCode: number;
+}
+
+function rawQueryOf(request: FastifyRequest): string {
+  const index = request.url.indexOf('?');
+  return index === -1 ? '' : request.url.slice(index + 1);
+}
+
+/** The BFF's management endpoints (Duende's Login, User, Logout). Thin: the services do the work. */
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly login: LoginService,
+    private readonly logoutService: LogoutService,
+    private readonly users: UserService,
+    private readonly sessions: SessionService,
+    private readonly cookies: SessionCookies,
+  ) {}
+
+  @Get('login')
+  @Header('Cache-Control', 'no-store')
+  @Redirect()
+  async startLogin(
+    @Query('returnTo') returnTo: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RedirectTo> {
+    const { authorizationUrl, loginCookie } = await this.login.begin(returnTo);
+    reply.setCookie(this.cookies.loginName, loginCookie, this.cookies.loginOptions());
+    return { url: authorizationUrl, statusCode: 302 };
+  }
+
+  @Get('callback')
+  @Header('Cache-Control', 'no-store')
+  @Redirect()
+  async callback(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedirectTo> {
+    // The login cookie is spent whatever happens next; clear it before anything can throw.
+    reply.clearCookie(this.cookies.loginName, this.cookies.clearOptions());
+    const { sessionCookie, returnTo } = await this.login.complete(
+      rawQueryOf(request),
+      request.cookies[this.cookies.loginName],
+      request.cookies[this.cookies.sessionName],
+    );
+    reply.setCookie(this.cookies.sessionName, sessionCookie, this.cookies.sessionOptions());
+    return { url: returnTo, statusCode: 302 };
+  }
+
+  @Get('user')
+  @Header('Cache-Control', 'no-store')
+  async user(@Req() request: FastifyRequest): Promise<UserInfo> {
+    assertCsrfHeader(request.headers);
+    const session = await this.sessions.open(request.cookies[this.cookies.sessionName]);
+    if (!session) throw new SessionRequiredError();
+    return this.users.describe(session);
+  }
+
+  @Get('logout')
+  @Header('Cache-Control', 'no-store')
+  @Redirect()
+  async logout(
+    @Req() request: FastifyRequest,
+    @Query('sid') sid: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RedirectTo> {
+    const url = await this.logoutService.logout(request.cookies[this.cookies.sessionName], sid);
+    reply.clearCookie(this.cookies.sessionName, this.cookies.clearOptions());
+    return { url, statusCode: 302 };
+  }
+}

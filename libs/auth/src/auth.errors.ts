@@ -1,0 +1,50 @@
+import { BadGatewayError, BadRequestError, DependencyUnavailableError } from '@bff/errors';
+
+/** `returnTo` is not a relative same-origin path (open-redirect defence). */
+export class InvalidReturnToError extends BadRequestError {
+  constructor() {
+    super('invalid_return_to', 'returnTo must be a relative path on this site, such as /orders?id=1.');
+  }
+}
+
+/** The callback's `state` is missing, forged, expired or already used. */
+export class LoginStateError extends BadRequestError {
+  constructor(reason: string) {
+    super('invalid_state', `The login could not be completed: ${reason}. Start again at /auth/login.`);
+  }
+}
+
+/** The OpenID Provider answered the authorization request with `error=`. */
+export class IdpLoginError extends BadRequestError {
+  constructor(readonly idpError: string) {
+    super('idp_error', `The identity provider did not complete the login (${idpError}).`);
+  }
+}
+
+/** The code exchange or the ID token failed validation. */
+export class LoginValidationError extends BadRequestError {
+  constructor(cause: unknown) {
+    super('login_failed', 'The login response from the identity provider failed validation.', cause);
+  }
+}
+
+/** `/auth/logout?sid=` does not match the session's logout value. */
+export class LogoutSidMismatchError extends BadRequestError {
+  constructor() {
+    super('invalid_logout_sid', 'The sid parameter does not match this session; use the logoutUrl from /auth/user.');
+  }
+}
+
+/** The OpenID Provider cannot be reached or timed out. */
+export class IdpUnavailableError extends DependencyUnavailableError {
+  constructor(cause: unknown) {
+    super('idp_unavailable', 'The identity provider is unavailable; try again shortly.', cause);
+  }
+}
+
+/** The OpenID Provider answered with a server error or an unusable response. */
+export class IdpBadResponseError extends BadGatewayError {
+  constructor(cause: unknown) {
+    super('idp_bad_response', 'The identity provider returned an unusable response.', cause);
+  }
+}

@@ -1,0 +1,41 @@
+import * as oidc from 'openid-client';
+import { IdpBadResponseError, IdpUnavailableError } from './auth.errors';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+function isNetworkFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current.name === 'TimeoutError' || current.name === 'AbortError') return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+    if (current instanceof TypeError && current.message === 'fetch failed') return true;
+  }
+  return false;
+}
+
+function serverErrorStatus(error: unknown): number | undefined {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Response && cause.status >= 500 ? cause.status : undefined;
+}
+
+/**
+ * Sorts a failed call to the OpenID Provider: an OAuth error answer (`invalid_grant`,
+ * ...) is the IdP refusing, returned as `{ rejected }` for the caller to judge;
+ * a network failure or timeout is 503; a 5xx or malformed answer is 502. Anything
+ * else (failed ID token validation, ...) is returned as `{ invalid }`.
+ */
+export function classifyIdpFailure(
+  error: unknown,
+): { rejected: string } | { invalid: unknown } | { unavailable: IdpUnavailableError | IdpBadResponseError } {
+  if (error instanceof oidc.ResponseBodyError) {
+    return error.status >= 500 ? { unavailable: new IdpBadResponseError(error) } : { rejected: error.error };
+  }
+  if (error instanceof oidc.AuthorizationResponseError) return { rejected: error.error };
+  if (isNetworkFailure(error)) return { unavailable: new IdpUnavailableError(error) };
+  if (serverErrorStatus(error) !== undefined) return { unavailable: new IdpBadResponseError(error) };
+  const code = (error as { code?: unknown }).code;
+  if (code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || code === 'OAUTH_RESPONSE_IS_NOT_JSON') {
+    return { unavailable: new IdpBadResponseError(error) };
+  }
+  return { invalid: error };
+}

@@ -1,0 +1,72 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { SessionConfig } from '@bff/config';
+import {
+  createTicket,
+  formatTicket,
+  parseTicket,
+  SESSION_STORE,
+  SealOpenError,
+  SessionSealer,
+  type SessionStore,
+} from '@bff/session';
+import { LoginStateError } from './auth.errors';
+
+/** What the callback needs from the request that started the login. */
+export interface LoginTransaction {
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  createdAt: number;
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Pending logins, kept server-side and bound to the browser that started them.
+ * The `state` is a ticket id; the login cookie carries the whole ticket, so the
+ * sealed transaction opens only with that browser's cookie (no login CSRF), and
+ * the store hands each state out once (no replay).
+ */
+@Injectable()
+export class LoginTransactions {
+  private readonly ttlMs: number;
+
+  constructor(
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly sealer: SessionSealer,
+    config: SessionConfig,
+  ) {
+    this.ttlMs = config.loginTimeoutSeconds * 1000;
+  }
+
+  /** Stores a transaction; returns the `state` to send and the login cookie's value. */
+  async begin(transaction: LoginTransaction): Promise<{ state: string; cookieValue: string }> {
+    const ticket = createTicket();
+    await this.store.putLoginTransaction(ticket.id, this.sealer.seal('login', ticket, transaction), this.ttlMs);
+    return { state: ticket.id, cookieValue: formatTicket(ticket) };
+  }
+
+  /** Consumes the transaction the callback's `state` names, checking the browser's login cookie. */
+  async finish(state: string | undefined, cookieValue: string | undefined): Promise<LoginTransaction> {
+    if (!state) throw new LoginStateError('the state parameter is missing');
+    const ticket = parseTicket(cookieValue);
+    if (!ticket) throw new LoginStateError('the login cookie is missing or malformed');
+    if (!sameText(ticket.id, state)) throw new LoginStateError('the state does not belong to this browser');
+    const sealed = await this.store.takeLoginTransaction(state);
+    if (!sealed) throw new LoginStateError('the state is unknown, expired or already used');
+    let transaction: LoginTransaction;
+    try {
+      transaction = this.sealer.open<LoginTransaction>('login', ticket, sealed);
+    } catch (error) {
+      if (error instanceof SealOpenError) throw new LoginStateError('the login cookie does not match the state');
+      throw error;
+    }
+    if (transaction.createdAt + this.ttlMs < Date.now()) throw new LoginStateError('the login took too long');
+    return transaction;
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SessionService, sessionTag } from '@bff/session';
+import * as oidc from 'openid-client';
+import { IdpLoginError, LoginValidationError } from './auth.errors';
+import { classifyIdpFailure } from './idp-failure';
+import { LoginTransactions } from './login-transactions';
+import { OidcClient } from './oidc-client';
+import { validateReturnTo } from './return-to';
+
+/** ID token claims that only served the login itself. */
+const LOGIN_ONLY_CLAIMS = new Set(['nonce', 'at_hash', 'c_hash', 's_hash']);
+
+/** OAuth error codes are `%x20-21 / %x23-5B / %x5D-7E`; anything else is not echoed. */
+function safeErrorCode(value: string | null): string {
+  return value && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value) ? value : 'unknown_error';
+}
+
+/** `/auth/login` and `/auth/callback`: the authorization-code flow with PKCE, state and nonce. */
+@Injectable()
+export class LoginService {
+  private readonly logger = new Logger(LoginService.name);
+
+  constructor(
+    private readonly oidcClient: OidcClient,
+    private readonly transactions: LoginTransactions,
+    private readonly sessions: SessionService,
+  ) {}
+
+  /** Starts a login: returns where to send the browser and the login cookie to set. */
+  async begin(returnTo: unknown): Promise<{ authorizationUrl: string; loginCookie: string }> {
+    const target = validateReturnTo(returnTo);
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const { state, cookieValue } = await this.transactions.begin({
+      nonce,
+      codeVerifier,
+      returnTo: target,
+      createdAt: Date.now(),
+    });
+    const url = this.oidcClient.buildAuthorizationUrl({
+      state,
+      nonce,
+      codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    });
+    return { authorizationUrl: url.href, loginCookie: cookieValue };
+  }
+
+  /**
+   * Completes a login from the callback's query. Every failure throws before a
+   * session exists; on success a new session (new id) replaces any previous one.
+   */
+  async complete(
+    rawQuery: string,
+    loginCookie: string | undefined,
+    previousSessionCookie: string | undefined,
+  ): Promise<{ sessionCookie: string; returnTo: string }> {
+    const query = new URLSearchParams(rawQuery);
+    const transaction = await this.transactions.finish(query.get('state') ?? undefined, loginCookie);
+    if (query.has('error')) throw new IdpLoginError(safeErrorCode(query.get('error')));
+
+    const state = query.get('state') as string;
+    let tokens;
+    try {
+      tokens = await this.oidcClient.exchangeCode(new URL(`${this.oidcClient.redirectUri}?${rawQuery}`), {
+        state,
+        nonce: transaction.nonce,
+        codeVerifier: transaction.codeVerifier,
+      });
+    } catch (error) {
+      const failure = classifyIdpFailure(error);
+      if ('unavailable' in failure) throw failure.unavailable;
+      throw new LoginValidationError(error);
+    }
+    if (!tokens.claims || !tokens.idToken) throw new LoginValidationError(new Error('no ID token in the token response'));
+
+    const claims = Object.fromEntries(Object.entries(tokens.claims).filter(([name]) => !LOGIN_ONLY_CLAIMS.has(name)));
+    const previous = await this.sessions.open(previousSessionCookie);
+    if (previous) await this.sessions.end(previous);
+    const { cookieValue, session } = await this.sessions.create({
+      sub: String(claims.sub),
+      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+      claims,
+      tokens: {
+        accessToken: tokens.accessToken,
+        accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+        refreshToken: tokens.refreshToken,
+        idToken: tokens.idToken,
+        tokenType: tokens.tokenType,
+        scope: tokens.scope,
+      },
+    });
+    this.logger.log(`login completed for sub ${String(claims.sub)} (session ${sessionTag(session.ticket.id)})`);
+    return { sessionCookie: cookieValue, returnTo: transaction.returnTo };
+  }
+}

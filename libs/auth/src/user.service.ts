@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import type { OpenedSession } from '@bff/session';
+
+/** The body of `GET /auth/user`: claims and session facts, never a token. */
+export interface UserInfo {
+  sub: string;
+  claims: Record<string, unknown>;
+  sessionExpiresAt: string;
+  logoutUrl: string;
+}
+
+/** `/auth/user`: what the SPA may know about its user. */
+@Injectable()
+export class UserService {
+  describe(session: OpenedSession): UserInfo {
+    return {
+      sub: session.record.sub,
+      claims: session.record.claims,
+      sessionExpiresAt: new Date(session.expiresAt).toISOString(),
+      logoutUrl: `/auth/logout?sid=${encodeURIComponent(session.record.logoutToken)}`,
+    };
+  }
+}

@@ -1,0 +1,12 @@
+export { BffConfig, CONFIG_SECTIONS } from './bff-config';
+export { BffConfigModule } from './config.module';
+export { ConfigValidationError } from './config-validation.error';
+export { envVarsOf, type EnvVarSpec } from './env-var.decorator';
+export { loadConfig } from './load-config';
+export { isLoopbackUrl } from './loopback';
+export { OidcConfig } from './oidc.config';
+export { ProxyConfig } from './proxy.config';
+export { RedisConfig } from './redis.config';
+export { ServerConfig } from './server.config';
+export { SessionConfig } from './session.config';
+export { UpstreamRoute, type RouteTokenPolicy } from './upstream-route';

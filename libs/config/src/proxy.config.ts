@@ -1,0 +1,27 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { EnvVar } from './env-var.decorator';
+import { UpstreamRoute } from './upstream-route';
+
+/** The downstream APIs and limits of the `/api` reverse proxy. */
+export class ProxyConfig {
+  @EnvVar('BFF_ROUTES', {
+    kind: 'json',
+    doc: 'JSON array of routes `{ "name", "upstream", "token": "user"|"optional-user"|"none", "timeoutMs", "methods" }`; `/api/<name>/…` is proxied to `upstream`.',
+    default: '[]',
+  })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => UpstreamRoute)
+  routes: UpstreamRoute[] = [];
+
+  @EnvVar('BFF_PROXY_BODY_LIMIT', {
+    kind: 'int',
+    doc: 'Largest request body, in bytes, the proxy forwards (larger → 413).',
+    default: '10485760',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(1024 * 1024 * 1024)
+  bodyLimitBytes = 10 * 1024 * 1024;
+}

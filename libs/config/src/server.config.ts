@@ -1,0 +1,45 @@
+import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { EnvVar } from './env-var.decorator';
+
+/** Where the BFF listens and how the browser reaches it. */
+export class ServerConfig {
+  @EnvVar('PORT', { kind: 'int', doc: 'TCP port of the BFF (0 picks a free one).', default: '3000' })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port = 3000;
+
+  @EnvVar('BFF_HOST', { doc: "Listen address; unset listens on all interfaces (Node's default, dual-stack)." })
+  @IsOptional()
+  @IsString()
+  host?: string;
+
+  @EnvVar('BFF_PUBLIC_URL', {
+    doc: 'The origin (and optional base path) browsers use to reach the BFF; the OIDC redirect URI is derived from it.',
+    default: 'http://localhost:<PORT>',
+  })
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  publicUrl = '';
+
+  @EnvVar('BFF_ALLOWED_ORIGINS', {
+    kind: 'list',
+    doc: 'Comma-separated origins allowed to open the WebSocket (exact match).',
+    default: 'the origin of BFF_PUBLIC_URL',
+  })
+  @IsString({ each: true })
+  allowedOrigins: string[] = [];
+
+  @EnvVar('BFF_STATIC_DIR', { doc: 'A folder of static files (the SPA) served at `/`; unset serves none.' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  staticDir?: string;
+
+  @EnvVar('BFF_DEV_INSECURE_COOKIES', {
+    kind: 'bool',
+    doc: 'Plain-http development only: drops `Secure` and the `__Host-` prefix from cookies. Never in production.',
+    default: 'false',
+  })
+  @IsBoolean()
+  devInsecureCookies = false;
+}

@@ -1,0 +1,63 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { SessionTicket } from './session-ticket';
+
+/** Domain separation: a key derived for one purpose never opens another's data. */
+export type SealPurpose = 'session' | 'login';
+
+const FORMAT = 'g1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** Thrown when ciphertext does not open: wrong key, tampered, truncated or foreign. */
+export class SealOpenError extends Error {
+  override readonly name = 'SealOpenError';
+}
+
+/**
+ * AES-256-GCM sealing of session data. The key is HKDF-SHA256 of the ticket's
+ * secret with the server key as salt, so both halves are needed; the ticket id
+ * is the additional authenticated data, so ciphertext moved to another id does
+ * not open. Previous server keys are tried when opening (key rotation).
+ */
+export class SessionSealer {
+  private readonly serverKeys: Buffer[];
+
+  constructor(currentServerKey: string, previousServerKeys: readonly string[] = []) {
+    this.serverKeys = [currentServerKey, ...previousServerKeys].map((key) => Buffer.from(key, 'utf8'));
+  }
+
+  seal(purpose: SealPurpose, ticket: SessionTicket, payload: unknown): string {
+    const key = this.deriveKey(purpose, ticket, this.serverKeys[0] as Buffer);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(ticket.id, 'utf8'));
+    const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+    return `${FORMAT}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  open<T>(purpose: SealPurpose, ticket: SessionTicket, sealed: string): T {
+    const [format, data] = sealed.split('.');
+    if (format !== FORMAT || data === undefined) throw new SealOpenError('unknown ciphertext format');
+    const raw = Buffer.from(data, 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES + 1) throw new SealOpenError('ciphertext truncated');
+    const iv = raw.subarray(0, IV_BYTES);
+    const tag = raw.subarray(raw.length - TAG_BYTES);
+    const body = raw.subarray(IV_BYTES, raw.length - TAG_BYTES);
+    for (const serverKey of this.serverKeys) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', this.deriveKey(purpose, ticket, serverKey), iv);
+        decipher.setAAD(Buffer.from(ticket.id, 'utf8'));
+        decipher.setAuthTag(tag);
+        const text = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+        return JSON.parse(text) as T;
+      } catch {
+        // Authentication failed under this server key; try the previous one.
+      }
+    }
+    throw new SealOpenError('ciphertext did not authenticate');
+  }
+
+  private deriveKey(purpose: SealPurpose, ticket: SessionTicket, serverKey: Buffer): Buffer {
+    return Buffer.from(hkdfSync('sha256', ticket.secret, serverKey, `bff ${purpose} v1`, 32));
+  }
+}

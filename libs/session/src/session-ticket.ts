@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The cookie's content (oauth2-proxy's session-ticket design): `id` names the
+ * Redis entry, `secret` is the per-session key material that never leaves the
+ * browser except in this cookie. Redis holds only ciphertext, so neither a Redis
+ * dump nor the server key alone opens a session.
+ */
+export interface SessionTicket {
+  readonly id: string;
+  readonly secret: Buffer;
+}
+
+const VERSION = 'v1';
+const PART = /^[A-Za-z0-9_-]{43}$/; // 256 bits in unpadded base64url
+
+/** A fresh ticket: 256 random bits each for id and secret. */
+export function createTicket(): SessionTicket {
+  return { id: randomBytes(32).toString('base64url'), secret: randomBytes(32) };
+}
+
+/** `v1.<id>.<secret>`, all base64url: safe in a cookie without quoting. */
+export function formatTicket(ticket: SessionTicket): string {
+  return `${VERSION}.${ticket.id}.${ticket.secret.toString('base64url')}`;
+}
+
+/** Parses a cookie value; anything malformed, truncated or of another version is `undefined`. */
+export function parseTicket(value: string | undefined): SessionTicket | undefined {
+  if (!value || value.length > 128) return undefined;
+  const [version, id, secret, extra] = value.split('.');
+  if (version !== VERSION || extra !== undefined || !id || !secret || !PART.test(id) || !PART.test(secret)) {
+    return undefined;
+  }
+  return { id, secret: Buffer.from(secret, 'base64url') };
+}

@@ -1,0 +1,60 @@
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { RedisConfig, SessionConfig } from '@bff/config';
+import { MemorySessionStore } from './memory-session.store';
+import { connectRedis, createRedisClient, REDIS_CLIENT, type RedisClient } from './redis-connection';
+import { RedisSessionStore } from './redis-session.store';
+import { SessionCookies } from './session-cookies';
+import { SessionSealer } from './session-sealer';
+import { SESSION_CLOCK, SessionService } from './session.service';
+import { SESSION_STORE, type SessionStore } from './session.store';
+
+/**
+ * Sessions: the Redis connection (when REDIS_URL is set, proven at boot), the
+ * store, sealing and cookies. Without REDIS_URL the in-memory store is used and
+ * a warning says it suits one development instance only.
+ */
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [RedisConfig],
+      useFactory: async (config: RedisConfig): Promise<RedisClient | null> => {
+        if (config.url === undefined) return null;
+        const client = createRedisClient(config, 'commands');
+        await connectRedis(client, config);
+        return client;
+      },
+    },
+    {
+      provide: SESSION_STORE,
+      inject: [REDIS_CLIENT],
+      useFactory: (redis: RedisClient | null): SessionStore => {
+        if (redis) return new RedisSessionStore(redis);
+        new Logger('SessionModule').warn(
+          'REDIS_URL is not set: sessions are kept in memory. Fine for one development instance; they are lost on restart and not shared between instances.',
+        );
+        return new MemorySessionStore();
+      },
+    },
+    {
+      provide: SessionSealer,
+      inject: [SessionConfig],
+      useFactory: (config: SessionConfig) => new SessionSealer(config.secret, config.previousSecrets),
+    },
+    { provide: SESSION_CLOCK, useValue: Date.now },
+    SessionService,
+    SessionCookies,
+  ],
+  exports: [REDIS_CLIENT, SESSION_STORE, SessionSealer, SessionService, SessionCookies],
+})
+export class SessionModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+}

@@ -1,0 +1,112 @@
+import { SessionConfig } from '@bff/config';
+import { MemorySessionStore } from './memory-session.store';
+import { SessionSealer } from './session-sealer';
+import { createTicket, formatTicket } from './session-ticket';
+import { SessionService } from './session.service';
+
+function setup(idleSeconds = 600, absoluteSeconds = 3600) {
+  let now = 1_000_000;
+  const clock = () => now;
+  const config = Object.assign(new SessionConfig(), {
+    idleTimeoutSeconds: idleSeconds,
+    absoluteTimeoutSeconds: absoluteSeconds,
+  });
+  const store = new MemorySessionStore(clock);
+  const sealer = new SessionSealer('s'.repeat(32));
+  const service = new SessionService(store, sealer, config, clock);
+  return {
+    service,
+    store,
+    sealer,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
+}
+
+const LOGIN = {
+  sub: 'alice',
+  sid: 'idp-sid',
+  claims: { sub: 'alice', name: 'Alice' },
+  tokens: { accessToken: 'at', idToken: 'it', refreshToken: 'rt', tokenType: 'bearer' },
+};
+
+describe('SessionService', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('creates a session that the cookie opens, with a fresh id each time', async () => {
+    const { service } = setup();
+    const first = await service.create(LOGIN);
+    const second = await service.create(LOGIN);
+    expect(first.cookieValue).not.toBe(second.cookieValue);
+    const opened = await service.open(first.cookieValue);
+    expect(opened?.record.sub).toBe('alice');
+    expect(opened?.record.tokens.refreshToken).toBe('rt');
+    expect(opened?.record.logoutToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('stores only ciphertext', async () => {
+    const { service, store } = setup();
+    const { session } = await service.create(LOGIN);
+    const stored = await store.read(session.ticket.id);
+    expect(stored?.sealed).not.toMatch(/alice|idp-sid|"at"|"rt"/);
+  });
+
+  it('treats tampered, truncated, foreign and unknown cookies as no session', async () => {
+    const { service } = setup();
+    const { cookieValue, session } = await service.create(LOGIN);
+    const flipped = cookieValue.slice(0, -2) + (cookieValue.endsWith('AA') ? 'BA' : 'AA');
+    expect(await service.open(flipped)).toBeUndefined();
+    expect(await service.open(cookieValue.slice(0, 40))).toBeUndefined();
+    expect(await service.open(formatTicket({ id: session.ticket.id, secret: createTicket().secret }))).toBeUndefined();
+    expect(await service.open(formatTicket(createTicket()))).toBeUndefined();
+    expect(await service.open(undefined)).toBeUndefined();
+  });
+
+  it('rejects a cookie sealed under another server key', async () => {
+    const a = setup();
+    const { cookieValue, session } = await a.service.create(LOGIN);
+    const other = new SessionService(
+      a.store,
+      new SessionSealer('z'.repeat(32)),
+      Object.assign(new SessionConfig(), { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 }),
+      a.now,
+    );
+    expect(await other.open(cookieValue)).toBeUndefined();
+    expect(await a.store.read(session.ticket.id)).not.toBeNull(); // a forged cookie never deletes
+  });
+
+  it('ends the session after the idle timeout and slides it on use', async () => {
+    const { service, advance } = setup(600, 3600);
+    const { cookieValue } = await service.create(LOGIN);
+    advance(500_000);
+    const opened = await service.open(cookieValue);
+    expect(opened?.expiresAt).toBeGreaterThan(1_000_000 + 600_000);
+    advance(500_000);
+    expect(await service.open(cookieValue)).toBeDefined();
+    advance(601_000);
+    expect(await service.open(cookieValue)).toBeUndefined();
+  });
+
+  it('ends the session at the absolute timeout however active', async () => {
+    const { service, advance } = setup(600, 1200);
+    const { cookieValue } = await service.create(LOGIN);
+    for (let i = 0; i < 4; i++) {
+      advance(290_000);
+      expect(await service.open(cookieValue)).toBeDefined();
+    }
+    advance(50_000);
+    expect(await service.open(cookieValue)).toBeUndefined();
+  });
+
+  it('saves rotated tokens, but never resurrects an ended session', async () => {
+    const { service } = setup();
+    const { cookieValue, session } = await service.create(LOGIN);
+    expect(await service.saveTokens(session, { ...LOGIN.tokens, accessToken: 'at2' })).toBe(true);
+    expect((await service.open(cookieValue))?.record.tokens.accessToken).toBe('at2');
+    await service.end(session);
+    expect(await service.saveTokens(session, { ...LOGIN.tokens, accessToken: 'at3' })).toBe(false);
+    expect(await service.open(cookieValue)).toBeUndefined();
+  });
+});
