@@ -47,6 +47,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...TEST_CLIENT,
         redirectUris: urls.map((url) => `${url}/auth/callback`),
         postLogoutRedirectUris: urls.map((url) => `${url}/`),
+        // With a back-channel URI the IdP puts `sid` into ID tokens, as a production IdP would.
+        backchannelLogoutUri: `${urls[0] as string}/auth/backchannel-logout`,
       },
     ],
   });

@@ -3,12 +3,15 @@ import { IdpBadResponseError, IdpUnavailableError } from './auth.errors';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
+/** Walks the cause chain by shape, not `instanceof`: fetch's errors may come from another realm. */
 function isNetworkFailure(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current.name === 'TimeoutError' || current.name === 'AbortError') return true;
-    const code = (current as { code?: unknown }).code;
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { name, code, message, cause } = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    if (name === 'TimeoutError' || name === 'AbortError') return true;
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (current instanceof TypeError && current.message === 'fetch failed') return true;
+    if (name === 'TypeError' && message === 'fetch failed') return true;
+    current = cause;
   }
   return false;
 }
