@@ -12,9 +12,10 @@ const AUDIENCE = 'http://localhost:4001';
 class RecordingPublisher implements NotificationPublisher {
   readonly published: { channel: string; frame: NotificationFrame }[] = [];
   failWith: Error | undefined;
-  async publish(channel: string, frame: NotificationFrame): Promise<void> {
-    if (this.failWith) throw this.failWith;
+  publish(channel: string, frame: NotificationFrame): Promise<void> {
+    if (this.failWith) return Promise.reject(this.failWith);
     this.published.push({ channel, frame });
+    return Promise.resolve();
   }
 }
 
@@ -47,8 +48,7 @@ async function startServer(
   return { server, url: `http://127.0.0.1:${port}`, requests };
 }
 
-const stopServer = (server: Server) =>
-  new Promise<void>((resolve) => server.close(() => resolve()));
+const stopServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 /** An issuer with a real signing key, discovery document and JWKS endpoint. */
 async function startIssuer() {
@@ -297,9 +297,7 @@ describe('bffInternalPublisher', () => {
     const bff = await startServer(() => ({ status: 401, json: { error: 'unauthorized' } }));
     try {
       const publisher = bffInternalPublisher(bff.url, 'wrong');
-      await expect(
-        publisher.publish('bff:ws:user:alice', { type: 't', data: null }),
-      ).rejects.toThrow(/401/);
+      await expect(publisher.publish('bff:ws:user:alice', { type: 't', data: null })).rejects.toThrow(/401/);
     } finally {
       await stopServer(bff.server);
     }

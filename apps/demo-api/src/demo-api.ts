@@ -2,12 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
 import { createAccessTokenVerifier } from './access-token.verifier';
-import {
-  DemoApiError,
-  InvalidRequestError,
-  InvalidTokenError,
-  PublishFailedError,
-} from './demo-api.errors';
+import { DemoApiError, InvalidRequestError, InvalidTokenError, PublishFailedError } from './demo-api.errors';
 import type { NotificationPublisher } from './notification.publisher';
 
 /** Receives warnings (IdP or publisher failures); never given a token. */
@@ -49,7 +44,7 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
     audience: o.audience,
     timeoutMs: o.idpTimeoutMs ?? 5000,
   });
-  const log = o.logger ?? { warn: () => {} };
+  const log = o.logger ?? { warn: () => undefined };
   const claimsOf = new WeakMap<FastifyRequest, JWTPayload>();
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, requestTimeout: 30_000 });
 
@@ -64,13 +59,14 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
     return payload;
   };
 
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/health', () => ({ status: 'ok' }));
 
-  app.get('/me', { onRequest: authenticate }, async (req) => {
+  app.get('/me', { onRequest: authenticate }, (req) => {
     const { sub, exp, iat, scope, aud, client_id } = claims(req);
     return { sub, exp, iat, scope, aud, client_id };
   });
@@ -126,9 +122,7 @@ function readMessage(body: unknown): string {
   }
   const { message } = body as { message?: unknown };
   if (typeof message !== 'string' || message.length < 1 || message.length > MAX_MESSAGE_LENGTH) {
-    throw new InvalidRequestError(
-      `"message" must be a string of 1 to ${MAX_MESSAGE_LENGTH} characters`,
-    );
+    throw new InvalidRequestError(`"message" must be a string of 1 to ${MAX_MESSAGE_LENGTH} characters`);
   }
   return message;
 }

@@ -21,10 +21,7 @@ async function main(): Promise<void> {
     logger,
   });
   // The Redis URL may carry a password, so only the publisher kind is logged.
-  logger.info(
-    { url: api.url, publisher: redisUrl ? 'redis' : `bff-internal ${bffUrl}` },
-    'demo API listening',
-  );
+  logger.info({ url: api.url, publisher: redisUrl ? 'redis' : `bff-internal ${bffUrl}` }, 'demo API listening');
 
   let closing = false;
   const shutdown = (signal: string): void => {

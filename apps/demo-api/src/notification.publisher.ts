@@ -24,10 +24,7 @@ export interface RedisPublisherOptions {
  * Publishes frames with Redis `PUBLISH channel <JSON frame>`, the format the BFF's
  * subscribers read. While Redis is down a publish fails at once instead of queueing.
  */
-export function redisPublisher(
-  redisUrl: string,
-  options: RedisPublisherOptions = {},
-): NotificationPublisher {
+export function redisPublisher(redisUrl: string, options: RedisPublisherOptions = {}): NotificationPublisher {
   const redis = new Redis(redisUrl, {
     commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: options.connectTimeoutMs ?? 5000,
@@ -36,14 +33,14 @@ export function redisPublisher(
   });
   // Connection errors surface as failed publishes; without a listener ioredis
   // would print every reconnect attempt as an unhandled error event.
-  redis.on('error', () => {});
+  redis.on('error', () => undefined);
   return {
     async publish(channel, frame) {
       await redis.publish(channel, JSON.stringify(frame));
     },
     async close() {
       await Promise.race([
-        redis.quit().catch(() => {}),
+        redis.quit().catch(() => undefined),
         new Promise((resolve) => setTimeout(resolve, 2000).unref()),
       ]);
       redis.disconnect();

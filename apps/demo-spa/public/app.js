@@ -208,8 +208,7 @@ async function callApi() {
 
 function showApiResult(res, body, kind, text) {
   setStatus(el.apiStatus, text, kind);
-  el.apiBody.textContent =
-    body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  el.apiBody.textContent = body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, 2);
   if (kind !== 'ok') el.tokenExpiry.textContent = '';
 }
 
@@ -222,10 +221,7 @@ function recordTokenExp(exp) {
   const changed = lastTokenExp !== null && exp !== lastTokenExp;
   lastTokenExp = exp;
   el.tokenExpiry.textContent = `access token expires at ${formatTime(new Date(exp * 1000))}`;
-  addHistory(
-    `200 — token exp ${formatTime(new Date(exp * 1000))}${changed ? ' (new token: refreshed)' : ''}`,
-    changed,
-  );
+  addHistory(`200 — token exp ${formatTime(new Date(exp * 1000))}${changed ? ' (new token: refreshed)' : ''}`, changed);
 }
 
 function addHistory(text, highlight = false) {

@@ -62,8 +62,10 @@ describe('dev IdP (oidc-provider) driven by openid-client as a confidential clie
   });
 
   afterAll(async () => {
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- beforeAll may have failed before setting these */
     await idp?.close();
     await new Promise((resolve) => receiver?.server.close(resolve));
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   });
 
   afterEach(() => idp.setFault(null));
@@ -268,8 +270,9 @@ describe('dev IdP (oidc-provider) driven by openid-client as a confidential clie
         cause: { name: 'TimeoutError' },
       });
     } finally {
-      if (previousFetch) config[client.customFetch] = previousFetch;
-      else delete config[client.customFetch];
+      // customFetch is an accessor on the prototype, so `delete` would not undo the assignment above;
+      // the global fetch is what openid-client uses when none is set.
+      config[client.customFetch] = previousFetch ?? fetch;
     }
     expect(Date.now() - started).toBeLessThan(2000);
     expect(idp.stats.tokenRequests).toBe(1);

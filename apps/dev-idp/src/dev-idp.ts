@@ -153,11 +153,15 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       stats.tokenRequests = 0;
       stats.revocations = 0;
       // Clear in place so a reference to stats.grants held by a test stays live.
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a plain record by design: tests compare it with toEqual
       for (const key of Object.keys(stats.grants)) delete stats.grants[key];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
-        if (!server.listening) return resolve();
+        if (!server.listening) {
+          resolve();
+          return;
+        }
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

@@ -46,7 +46,7 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     return;
   }
 
-  const clientId = String(details.params.client_id ?? '');
+  const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : '';
   const clientName = (await provider.Client.find(clientId))?.clientName ?? clientId;
 
   if (details.prompt.name !== 'login') {

@@ -43,7 +43,7 @@ const RESOURCE_SCOPES = 'api openid profile email';
 async function generateSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: `dev-${randomBytes(6).toString('base64url')}`, alg: 'RS256', use: 'sig' } as JWK;
+  return { ...jwk, kid: `dev-${randomBytes(6).toString('base64url')}`, alg: 'RS256', use: 'sig' };
 }
 
 function toClientMetadata(c: DevIdpClient): ClientMetadata {
@@ -72,10 +72,10 @@ async function grantRequested(ctx: KoaContextWithOIDC): Promise<Grant | undefine
   const client = oidc.client;
   if (!accountId || !client) return undefined;
 
-  const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId);
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(client.clientId);
   let grant = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
   // A grant of another account or client would make oidc-provider throw; start over instead.
-  if (!grant || grant.accountId !== accountId || grant.clientId !== client.clientId) {
+  if (grant?.accountId !== accountId || grant.clientId !== client.clientId) {
     grant = new oidc.provider.Grant({ accountId, clientId: client.clientId });
   }
   grant.addOIDCScope(oidc.requestParamOIDCScopes);

@@ -16,7 +16,9 @@ function fromFastifyError(exception: unknown): { status: number; body: ErrorBody
   if (typeof exception !== 'object' || exception === null) return undefined;
   const { statusCode, code } = exception as { statusCode?: unknown; code?: unknown };
   if (typeof statusCode !== 'number' || typeof code !== 'string' || !code.startsWith('FST_')) return undefined;
-  if (statusCode === 413) return { status: 413, body: { error: 'body_too_large', message: 'The request body is too large.' } };
+  if (statusCode === 413) {
+    return { status: 413, body: { error: 'body_too_large', message: 'The request body is too large.' } };
+  }
   if (statusCode >= 500) return undefined;
   return { status: statusCode, body: { error: 'bad_request', message: 'The request could not be parsed.' } };
 }
@@ -70,7 +72,9 @@ export class BffExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error(`${where} -> ${String(status)} ${body.error}: ${describeChain(exception)}`);
     } else if (exception instanceof BffError) {
-      this.logger.warn(`${where} -> ${String(status)} ${body.error}${exception.cause ? `: ${describeChain(exception.cause)}` : ''}`);
+      this.logger.warn(
+        `${where} -> ${String(status)} ${body.error}${exception.cause ? `: ${describeChain(exception.cause)}` : ''}`,
+      );
     }
   }
 }
@@ -85,9 +89,25 @@ export function describeChain(error: unknown): string {
       parts.push(`${current.name}${typeof code === 'string' ? `[${code}]` : ''}: ${current.message}`);
       current = current.cause;
     } else {
-      parts.push(String(current));
+      parts.push(describeNonError(current));
       break;
     }
   }
   return parts.join(' <- ');
+}
+
+/** A thrown non-Error: a primitive as it is, an object only by its tag (its fields may be request data). */
+function describeNonError(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+    case 'symbol':
+    case 'undefined':
+      return String(value);
+    default:
+      return value === null ? 'null' : Object.prototype.toString.call(value);
+  }
 }

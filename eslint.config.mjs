@@ -1,0 +1,301 @@
+// ESLint flat config. Run by `npm run lint` (part of `npm test`).
+//
+// - TypeScript: typescript-eslint strictTypeChecked + stylisticTypeChecked, typed through the
+//   project service (tsconfig.json covers apps, libs, test, scripts, bench).
+// - Import boundaries (dependency-cruiser needs Node 22, so eslint does it): import-x/no-cycle plus
+//   one no-restricted-imports list per folder, so dependencies point one way:
+//   errors ← config ← session ← auth ← token ← proxy/realtime ← apps/bff.
+// - eslint-config-prettier last: formatting belongs to Prettier.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+// ---------------------------------------------------------------------------------------------
+// Import boundaries
+// ---------------------------------------------------------------------------------------------
+
+/** Each lib and the libs it may import (through their `@bff/<lib>` alias only). */
+const LIB_DEPENDENCIES = {
+  errors: [],
+  config: ['errors'],
+  session: ['errors', 'config'],
+  auth: ['errors', 'config', 'session'],
+  token: ['errors', 'config', 'session', 'auth'],
+  proxy: ['errors', 'config', 'session', 'auth', 'token'],
+  realtime: ['errors', 'config', 'session', 'auth', 'token'],
+};
+const LIBS = Object.keys(LIB_DEPENDENCIES);
+const APPS = ['bff', 'dev-idp', 'demo-api'];
+
+const alias = (name) => `@bff/${name}`;
+
+/** An exact `@bff/<name>` import that is not allowed here, with the reason. */
+const forbidAlias = (name, message) => ({ name: alias(name), message });
+
+/** Patterns that hold everywhere: no deep alias paths, no relative paths into libs/ or apps/. */
+const COMMON_PATTERNS = [
+  {
+    regex: '^@bff/[^/]+/',
+    caseSensitive: true,
+    message:
+      'Import another lib or app only through its public entry `@bff/<name>` (its src/index.ts), never a deep path.',
+  },
+  {
+    // e.g. '../../libs/session/src/session.service', '../../../apps/bff/src/main'
+    group: ['**/libs', '**/libs/**', '**/apps', '**/apps/**'],
+    message: 'Do not reach into libs/ or apps/ by relative path: import the public `@bff/<name>` alias.',
+  },
+];
+
+/**
+ * Inside a lib or an app: a relative path with a `src` segment leaves this package and enters
+ * another one (e.g. '../../session/src/session.service'). Files of one package import each
+ * other by short relative paths ('./x', '../x'), which never name `src`.
+ */
+const NO_RELATIVE_INTO_OTHER_PACKAGE = {
+  regex: String.raw`^\.{1,2}/(?:.*/)?src(?:/|$)`,
+  caseSensitive: true,
+  message: "Do not reach into another lib's or app's files by relative path: import its `@bff/<name>` alias.",
+};
+
+/** Production code never imports test helpers. */
+const NO_TEST_IMPORTS = {
+  regex: String.raw`^\.{1,2}/(?:.*/)?test(?:/|$)`,
+  caseSensitive: true,
+  message: 'Production code must not import from test/.',
+};
+
+const restrictedImports = (paths, patterns) => ['error', { paths, patterns: [...COMMON_PATTERNS, ...patterns] }];
+
+/** no-restricted-imports for the files of one lib. */
+function libImportRules(lib, { spec }) {
+  const allowed = new Set(LIB_DEPENDENCIES[lib]);
+  const paths = [
+    forbidAlias(lib, `Inside libs/${lib}, import its files by relative path, not through its own alias.`),
+    ...LIBS.filter((other) => other !== lib && !allowed.has(other)).map((other) =>
+      forbidAlias(
+        other,
+        (allowed.size > 0
+          ? `libs/${lib} may import only ${[...allowed].map(alias).join(', ')}`
+          : `libs/${lib} imports no other @bff lib`) +
+          ' (dependencies point one way: errors ← config ← session ← auth ← token ← proxy/realtime ← apps).',
+      ),
+    ),
+    ...APPS.map((app) => forbidAlias(app, 'Libs never import apps.')),
+  ];
+  const patterns = [NO_RELATIVE_INTO_OTHER_PACKAGE, ...(spec ? [] : [NO_TEST_IMPORTS])];
+  return { 'no-restricted-imports': restrictedImports(paths, patterns) };
+}
+
+/** no-restricted-imports for the files of one app: any lib, but no other app, nor itself by alias. */
+function appImportRules(app, { spec }) {
+  const paths = APPS.map((other) =>
+    forbidAlias(
+      other,
+      other === app
+        ? `Inside apps/${app}, import its files by relative path, not through its own alias.`
+        : 'Apps do not import each other; share code through a lib.',
+    ),
+  );
+  const patterns = [NO_RELATIVE_INTO_OTHER_PACKAGE, ...(spec ? [] : [NO_TEST_IMPORTS])];
+  return { 'no-restricted-imports': restrictedImports(paths, patterns) };
+}
+
+const SPEC_FILES = ['**/*.spec.ts'];
+
+/** One config block per lib / app, and one for spec files inside it (which may use test/support). */
+const boundaryConfigs = [
+  ...LIBS.flatMap((lib) => [
+    {
+      name: `bff/boundaries/libs/${lib}`,
+      files: [`libs/${lib}/**/*.ts`],
+      ignores: SPEC_FILES,
+      rules: libImportRules(lib, { spec: false }),
+    },
+    {
+      name: `bff/boundaries/libs/${lib}/spec`,
+      files: [`libs/${lib}/**/*.spec.ts`],
+      rules: libImportRules(lib, { spec: true }),
+    },
+  ]),
+  ...APPS.flatMap((app) => [
+    {
+      name: `bff/boundaries/apps/${app}`,
+      files: [`apps/${app}/**/*.ts`],
+      ignores: SPEC_FILES,
+      rules: appImportRules(app, { spec: false }),
+    },
+    {
+      name: `bff/boundaries/apps/${app}/spec`,
+      files: [`apps/${app}/**/*.spec.ts`],
+      rules: appImportRules(app, { spec: true }),
+    },
+  ]),
+  {
+    // test/, scripts/, bench/: any `@bff/*` public entry, plus their own relative files (test/support).
+    name: 'bff/boundaries/outside',
+    files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictedImports([], []) },
+  },
+  {
+    // Any lib or app folder not declared above (a new lib must be added to LIB_DEPENDENCIES).
+    name: 'bff/boundaries/undeclared',
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    ignores: [...LIBS.map((lib) => `libs/${lib}/**`), ...APPS.map((app) => `apps/${app}/**`)],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program',
+          message: 'This lib/app is not declared in eslint.config.mjs (LIB_DEPENDENCIES / APPS).',
+        },
+      ],
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Globals for the plain-JS files (the `globals` package is only a transitive dependency here).
+// ---------------------------------------------------------------------------------------------
+
+const readonly = (names) => Object.fromEntries(names.map((name) => [name, 'readonly']));
+const SHARED_GLOBALS = [
+  'AbortController',
+  'AbortSignal',
+  'console',
+  'crypto',
+  'fetch',
+  'FormData',
+  'Headers',
+  'queueMicrotask',
+  'Request',
+  'Response',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'structuredClone',
+  'TextDecoder',
+  'TextEncoder',
+  'URL',
+  'URLSearchParams',
+];
+const BROWSER_GLOBALS = readonly([
+  ...SHARED_GLOBALS,
+  'CustomEvent',
+  'document',
+  'Event',
+  'EventSource',
+  'HTMLElement',
+  'localStorage',
+  'location',
+  'navigator',
+  'requestAnimationFrame',
+  'sessionStorage',
+  'WebSocket',
+  'window',
+]);
+const NODE_GLOBALS = readonly([...SHARED_GLOBALS, 'Buffer', 'process', 'setImmediate', 'clearImmediate']);
+const COMMONJS_GLOBALS = readonly(['module', 'exports', 'require', '__dirname', '__filename']);
+
+// ---------------------------------------------------------------------------------------------
+
+export default defineConfig(
+  globalIgnores(['**/node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'bench/results/'], 'bff/ignores'),
+
+  {
+    name: 'bff/linter-options',
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+
+  // ---- TypeScript (type-aware) ----
+  {
+    name: 'bff/typescript',
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.strictTypeChecked, tseslint.configs.stylisticTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without this import-x parses only .js dependencies, and no-cycle silently sees no .ts cycle.
+      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
+      'import-x/external-module-folders': ['node_modules', 'node_modules/@types'],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: `${import.meta.dirname}/tsconfig.json`, alwaysTryTypes: true }),
+      ],
+    },
+    rules: {
+      // Nest modules, including those with a static forRoot(), are decorated classes.
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      // Nest and Fastify declare their option bags as classes; object literals are how they are meant to be passed.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // `server.close(() => resolve())`-style callbacks are idiomatic; block bodies elsewhere.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // Conflicts with no-non-null-assertion (strict): outside tests neither `!` nor this `as` is wanted.
+      '@typescript-eslint/non-nullable-type-assertion-style': 'off',
+      '@typescript-eslint/no-deprecated': [
+        'error',
+        {
+          // openid-client marks it deprecated "only to make it stand out"; used for http issuers in dev/tests.
+          allow: [{ from: 'package', package: 'openid-client', name: 'allowInsecureRequests' }],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+      // Type-only imports cannot form a runtime cycle and are skipped by the rule.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+
+  ...boundaryConfigs,
+
+  {
+    name: 'bff/tests',
+    files: ['**/*.spec.ts', 'test/**/*.ts'],
+    rules: {
+      // A test that just set a value up may assert it is there.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/non-nullable-type-assertion-style': 'error',
+      // Jest's asymmetric matchers (`expect.any(String)`) are typed `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+
+  // ---- Plain JavaScript ----
+  {
+    name: 'bff/demo-spa',
+    files: ['apps/demo-spa/public/**/*.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: BROWSER_GLOBALS },
+  },
+  {
+    name: 'bff/commonjs-config',
+    files: ['**/*.config.js', '**/*.cjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'commonjs', globals: { ...NODE_GLOBALS, ...COMMONJS_GLOBALS } },
+  },
+  {
+    name: 'bff/esm-config',
+    files: ['**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: NODE_GLOBALS },
+  },
+
+  prettier,
+);
