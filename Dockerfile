@@ -1,0 +1,24 @@
+# One image for every service of docker-compose.yml (the BFF, the dev IdP and the demo API);
+# the default command runs the BFF, configured from the environment alone (see README).
+
+# --- build: compile TypeScript to dist/ ---
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY apps ./apps
+COPY libs ./libs
+COPY scripts ./scripts
+RUN npm run build
+
+# --- runtime: production dependencies, compiled code and the demo SPA, run as `node` ---
+FROM node:20-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY apps/demo-spa/public ./apps/demo-spa/public
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/bff/src/main.js"]
