@@ -7,7 +7,20 @@ const swc = {
   },
   module: { type: 'commonjs' },
 };
-const esmOnly = ['@nestjs', 'openid-client', 'oauth4webapi', 'jose', 'oidc-provider', 'cookie', 'file-type', 'content-disposition', 'quick-lru', '@koa', 'koa', 'nanoid'];
+const esmOnly = [
+  '@nestjs',
+  'openid-client',
+  'oauth4webapi',
+  'jose',
+  'oidc-provider',
+  'cookie',
+  'file-type',
+  'content-disposition',
+  'quick-lru',
+  '@koa',
+  'koa',
+  'nanoid',
+];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },

@@ -81,7 +81,9 @@ describe('login, user and logout against the real dev IdP', () => {
     const second = browser.cookie('__Host-bff');
     expect(second).toBeDefined();
     expect(second?.split('.')[1]).not.toBe(first?.split('.')[1]);
-    const stale = await fetch(`${stack.url}/auth/user`, { headers: { 'x-csrf': '1', cookie: `__Host-bff=${first ?? ''}` } });
+    const stale = await fetch(`${stack.url}/auth/user`, {
+      headers: { 'x-csrf': '1', cookie: `__Host-bff=${first ?? ''}` },
+    });
     expect(stale.status).toBe(401);
   });
 
@@ -120,9 +122,14 @@ describe('login, user and logout against the real dev IdP', () => {
     expect(stack.idp.stats.revocations).toBe(revocationsBefore + 1);
 
     expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(401);
-    const replayed = await fetch(`${stack.url}/auth/user`, { headers: { 'x-csrf': '1', cookie: `__Host-bff=${cookieBefore}` } });
+    const replayed = await fetch(`${stack.url}/auth/user`, {
+      headers: { 'x-csrf': '1', cookie: `__Host-bff=${cookieBefore}` },
+    });
     expect(replayed.status).toBe(401);
-    const again = await fetch(`${stack.url}/auth/logout?sid=x`, { redirect: 'manual', headers: { cookie: `__Host-bff=${cookieBefore}` } });
+    const again = await fetch(`${stack.url}/auth/logout?sid=x`, {
+      redirect: 'manual',
+      headers: { cookie: `__Host-bff=${cookieBefore}` },
+    });
     expect(again.status).toBe(302);
     expect(again.headers.get('location')).toBe('/');
   });
@@ -159,7 +166,9 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
   it.each(['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/ok\r\nX: 1'])(
     'refuses returnTo=%s',
     async (returnTo) => {
-      const response = await new BrowserClient().fetch(`${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+      const response = await new BrowserClient().fetch(
+        `${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+      );
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'invalid_return_to' });
     },
@@ -186,7 +195,10 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     const url = await callbackUrlFor(browser);
     const loginCookie = browser.cookie('__Host-bff-login') ?? '';
     expect((await browser.fetch(url.href)).status).toBe(302);
-    const replay = await fetch(url.href, { redirect: 'manual', headers: { cookie: `__Host-bff-login=${loginCookie}` } });
+    const replay = await fetch(url.href, {
+      redirect: 'manual',
+      headers: { cookie: `__Host-bff-login=${loginCookie}` },
+    });
     await expectRefused(replay, 400, 'invalid_state');
   });
 

@@ -6,7 +6,9 @@ import { startStack, type Stack } from '../support/bff-stack';
 import { PrivateRedis } from '../support/private-redis';
 
 async function expectNoSession(stack: Stack, cookieValue: string): Promise<void> {
-  const response = await fetch(`${stack.url}/auth/user`, { headers: { 'x-csrf': '1', cookie: `__Host-bff=${cookieValue}` } });
+  const response = await fetch(`${stack.url}/auth/user`, {
+    headers: { 'x-csrf': '1', cookie: `__Host-bff=${cookieValue}` },
+  });
   expect(response.status).toBe(401);
   expect(await response.json()).toMatchObject({ error: 'session_required' });
 }
@@ -92,7 +94,8 @@ describe('Redis going away', () => {
   let stack: Stack;
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    stack = await startStack({ env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' } });
+    // No hot-path cache here: this test is about every request that reaches Redis.
+    stack = await startStack({ env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500', SESSION_CACHE_MS: '0' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -135,8 +138,15 @@ describe('boot-time dependency checks', () => {
   it('refuses to start when Redis is unreachable, naming REDIS_URL', async () => {
     const stack = await startStack();
     try {
-      const config = loadConfig({ ...base, OIDC_ISSUER: stack.idp.issuer, REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT_MS: '500' });
-      await expect(createBffApp(config, { logger: false })).rejects.toThrow(/Cannot reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\)/);
+      const config = loadConfig({
+        ...base,
+        OIDC_ISSUER: stack.idp.issuer,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        REDIS_CONNECT_TIMEOUT_MS: '500',
+      });
+      await expect(createBffApp(config, { logger: false })).rejects.toThrow(
+        /Cannot reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\)/,
+      );
     } finally {
       await stack.close();
     }

@@ -48,7 +48,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         redirectUris: urls.map((url) => `${url}/auth/callback`),
         postLogoutRedirectUris: urls.map((url) => `${url}/`),
         // With a back-channel URI the IdP puts `sid` into ID tokens, as a production IdP would.
-        backchannelLogoutUri: `${urls[0] as string}/auth/backchannel-logout`,
+        backchannelLogoutUri: `${urls[0]!}/auth/backchannel-logout`,
       },
     ],
   });
@@ -62,10 +62,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const bffs: BffInstance[] = [];
   try {
     for (const [index, port] of ports.entries()) {
-      const env = { ...shared, PORT: String(port), BFF_PUBLIC_URL: urls[index] as string, ...options.env };
+      const env = { ...shared, PORT: String(port), BFF_PUBLIC_URL: urls[index]!, ...options.env };
       const app = await createBffApp(loadConfig(env), { logger: ['error'] });
       await app.listen({ port });
-      bffs.push({ url: urls[index] as string, app });
+      bffs.push({ url: urls[index]!, app });
     }
   } catch (error) {
     await Promise.all(bffs.map((bff) => bff.app.close()));
@@ -75,7 +75,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     idp,
     bffs,
-    url: urls[0] as string,
+    url: urls[0]!,
     env: shared,
     close: async () => {
       await Promise.all(bffs.map((bff) => bff.app.close()));

@@ -28,7 +28,8 @@ export class BrowserClient {
   async login(bffUrl: string, username = 'alice', password = username, returnTo = '/'): Promise<Response> {
     const start = await this.fetch(`${bffUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
     const location = start.headers.get('location');
-    if (start.status !== 302 || !location) throw new Error(`login did not start: ${String(start.status)} ${await start.text()}`);
+    if (start.status !== 302 || !location)
+      throw new Error(`login did not start: ${String(start.status)} ${await start.text()}`);
     const callbackUrl = await completeIdpLogin(location, username, password, this.jar);
     return this.fetch(callbackUrl);
   }

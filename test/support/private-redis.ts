@@ -55,7 +55,7 @@ export class PrivateRedis {
   /** Kills the server (SIGKILL: an outage, not a shutdown) and waits for it to be gone. */
   async stop(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (child?.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');

@@ -7,5 +7,9 @@ export function testRedisUrl(): string {
 
 /** A RedisConfig as loadConfig would build it, pointed at the test Redis unless overridden. */
 export function testRedisConfig(overrides: Partial<RedisConfig> = {}): RedisConfig {
-  return Object.assign(new RedisConfig(), { url: testRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 1000 }, overrides);
+  return Object.assign(
+    new RedisConfig(),
+    { url: testRedisUrl(), commandTimeoutMs: 1000, connectTimeoutMs: 1000 },
+    overrides,
+  );
 }

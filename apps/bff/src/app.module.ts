@@ -3,7 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@bff/auth';
 import { BffConfig, BffConfigModule } from '@bff/config';
 import { BffExceptionFilter } from '@bff/errors';
+import { ProxyModule } from '@bff/proxy';
 import { SessionModule } from '@bff/session';
+import { TokenModule } from '@bff/token';
 
 /** The BFF: config first, then sessions, then the libs built on them. */
 @Module({})
@@ -11,7 +13,7 @@ export class AppModule {
   static forRoot(config: BffConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [BffConfigModule.forRoot(config), SessionModule, AuthModule],
+      imports: [BffConfigModule.forRoot(config), SessionModule, AuthModule, TokenModule, ProxyModule],
       providers: [{ provide: APP_FILTER, useClass: BffExceptionFilter }],
     };
   }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { BffConfig } from '@bff/config';
+import { ApiProxy } from '@bff/proxy';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { registerSecurityHeaders } from './security-headers';
@@ -18,8 +19,15 @@ export interface CreateBffAppOptions {
  * the static SPA when configured. Boot fails here, with a message naming the
  * variable, when Redis or the OpenID Provider cannot be reached.
  */
-export async function createBffApp(config: BffConfig, options: CreateBffAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, return503OnClosing: true });
+export async function createBffApp(
+  config: BffConfig,
+  options: CreateBffAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    trustProxy: config.server.trustProxy,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger,
     abortOnError: false,
@@ -27,6 +35,7 @@ export async function createBffApp(config: BffConfig, options: CreateBffAppOptio
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(fastifyCookie);
   registerSecurityHeaders(fastify, config.server.publicUrl);
+  await app.register(app.get(ApiProxy).plugin);
   if (config.server.staticDir !== undefined) {
     await app.register(fastifyStatic, { root: resolve(config.server.staticDir), prefix: '/', index: ['index.html'] });
   }

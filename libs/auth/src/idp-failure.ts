@@ -1,13 +1,27 @@
 import * as oidc from 'openid-client';
 import { IdpBadResponseError, IdpUnavailableError } from './auth.errors';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** Walks the cause chain by shape, not `instanceof`: fetch's errors may come from another realm. */
 function isNetworkFailure(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
-    const { name, code, message, cause } = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    const { name, code, message, cause } = current as {
+      name?: unknown;
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
     if (name === 'TimeoutError' || name === 'AbortError') return true;
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
     if (name === 'TypeError' && message === 'fetch failed') return true;

@@ -61,7 +61,7 @@ export class LoginTransactions {
     if (!sealed) throw new LoginStateError('the state is unknown, expired or already used');
     let transaction: LoginTransaction;
     try {
-      transaction = this.sealer.open<LoginTransaction>('login', ticket, sealed);
+      transaction = this.sealer.open('login', ticket, sealed) as LoginTransaction;
     } catch (error) {
       if (error instanceof SealOpenError) throw new LoginStateError('the login cookie does not match the state');
       throw error;

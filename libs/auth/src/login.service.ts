@@ -71,7 +71,8 @@ export class LoginService {
       if ('unavailable' in failure) throw failure.unavailable;
       throw new LoginValidationError(error);
     }
-    if (!tokens.claims || !tokens.idToken) throw new LoginValidationError(new Error('no ID token in the token response'));
+    if (!tokens.claims || !tokens.idToken)
+      throw new LoginValidationError(new Error('no ID token in the token response'));
 
     const claims = Object.fromEntries(Object.entries(tokens.claims).filter(([name]) => !LOGIN_ONLY_CLAIMS.has(name)));
     const previous = await this.sessions.open(previousSessionCookie);
@@ -83,6 +84,7 @@ export class LoginService {
       tokens: {
         accessToken: tokens.accessToken,
         accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+        accessTokenIssuedAt: tokens.accessTokenIssuedAt,
         refreshToken: tokens.refreshToken,
         idToken: tokens.idToken,
         tokenType: tokens.tokenType,

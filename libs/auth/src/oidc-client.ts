@@ -7,6 +7,7 @@ import { IdpUnavailableError } from './auth.errors';
 export interface TokenSet {
   accessToken: string;
   accessTokenExpiresAt?: number;
+  accessTokenIssuedAt: number;
   refreshToken?: string;
   idToken?: string;
   tokenType: string;
@@ -20,11 +21,12 @@ function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointRes
   return {
     accessToken: response.access_token,
     accessTokenExpiresAt: expiresIn === undefined ? undefined : now + expiresIn * 1000,
+    accessTokenIssuedAt: now,
     refreshToken: response.refresh_token,
     idToken: response.id_token,
     tokenType: response.token_type,
     scope: response.scope,
-    claims: response.claims() as Record<string, unknown> | undefined,
+    claims: response.claims(),
   };
 }
 
@@ -90,7 +92,10 @@ export class OidcClient implements OnModuleInit {
   }
 
   /** Validates the authorization response (state, iss) and exchanges the code; throws openid-client's errors. */
-  async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenSet> {
+  async exchangeCode(
+    callbackUrl: URL,
+    checks: { state: string; nonce: string; codeVerifier: string },
+  ): Promise<TokenSet> {
     const response = await oidc.authorizationCodeGrant(this.oidcConfig, callbackUrl, {
       expectedState: checks.state,
       expectedNonce: checks.nonce,

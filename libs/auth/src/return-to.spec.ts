@@ -2,9 +2,12 @@ import { InvalidReturnToError } from './auth.errors';
 import { validateReturnTo } from './return-to';
 
 describe('validateReturnTo', () => {
-  it.each(['/', '/orders', '/orders?id=1&x=%2F', '/a/b#c', '/path/with:colon'])('accepts the relative path %s', (path) => {
-    expect(validateReturnTo(path)).toBe(path);
-  });
+  it.each(['/', '/orders', '/orders?id=1&x=%2F', '/a/b#c', '/path/with:colon'])(
+    'accepts the relative path %s',
+    (path) => {
+      expect(validateReturnTo(path)).toBe(path);
+    },
+  );
 
   it('defaults to / when absent', () => {
     expect(validateReturnTo(undefined)).toBe('/');

@@ -3,6 +3,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { TokenConfig } from './token.config';
 
 /** The whole validated configuration, one section per area. Immutable after boot. */
 export class BffConfig {
@@ -12,8 +13,16 @@ export class BffConfig {
     readonly session: SessionConfig,
     readonly redis: RedisConfig,
     readonly proxy: ProxyConfig,
+    readonly token: TokenConfig,
   ) {}
 }
 
 /** The section classes, in the order the reference lists them. */
-export const CONFIG_SECTIONS = [ServerConfig, OidcConfig, SessionConfig, RedisConfig, ProxyConfig] as const;
+export const CONFIG_SECTIONS = [
+  ServerConfig,
+  OidcConfig,
+  SessionConfig,
+  TokenConfig,
+  RedisConfig,
+  ProxyConfig,
+] as const;

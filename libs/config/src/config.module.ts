@@ -5,6 +5,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { TokenConfig } from './token.config';
 
 /**
  * Provides the validated {@link BffConfig} and each of its sections, injectable
@@ -24,8 +25,9 @@ export class BffConfigModule {
         { provide: SessionConfig, useValue: config.session },
         { provide: RedisConfig, useValue: config.redis },
         { provide: ProxyConfig, useValue: config.proxy },
+        { provide: TokenConfig, useValue: config.token },
       ],
-      exports: [BffConfig, ServerConfig, OidcConfig, SessionConfig, RedisConfig, ProxyConfig],
+      exports: [BffConfig, ServerConfig, OidcConfig, SessionConfig, RedisConfig, ProxyConfig, TokenConfig],
     };
   }
 }

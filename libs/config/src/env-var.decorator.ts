@@ -50,7 +50,9 @@ export function parseEnvValue(kind: EnvKind, text: string): { value: unknown } |
     case 'string':
       return { value: text };
     case 'int':
-      return /^-?\d+$/.test(text.trim()) ? { value: Number(text.trim()) } : { problem: `expected a whole number, got "${text}"` };
+      return /^-?\d+$/.test(text.trim())
+        ? { value: Number(text.trim()) }
+        : { problem: `expected a whole number, got "${text}"` };
     case 'bool': {
       const lowered = text.trim().toLowerCase();
       if (lowered === 'true' || lowered === '1') return { value: true };

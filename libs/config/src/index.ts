@@ -9,4 +9,5 @@ export { ProxyConfig } from './proxy.config';
 export { RedisConfig } from './redis.config';
 export { ServerConfig } from './server.config';
 export { SessionConfig } from './session.config';
+export { TokenConfig } from './token.config';
 export { UpstreamRoute, type RouteTokenPolicy } from './upstream-route';

@@ -80,7 +80,10 @@ describe('loadConfig', () => {
   });
 
   it('validates routes as data: defaults, duplicates, bad policy, unknown keys', () => {
-    const ok = loadConfig({ ...VALID, BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: 'http://127.0.0.1:4001' }]) });
+    const ok = loadConfig({
+      ...VALID,
+      BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: 'http://127.0.0.1:4001' }]),
+    });
     expect(ok.proxy.routes[0]).toMatchObject({ name: 'demo', token: 'user', timeoutMs: 30000 });
 
     const problems = problemsOf({

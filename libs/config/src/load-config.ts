@@ -9,6 +9,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { TokenConfig } from './token.config';
 import { UpstreamRoute } from './upstream-route';
 
 type Env = Record<string, string | undefined>;
@@ -61,7 +62,12 @@ function deriveDefaults(server: ServerConfig, oidc: OidcConfig, session: Session
 }
 
 function checkCrossField(config: BffConfig, problems: string[]): void {
-  const { server, oidc, session, redis, proxy } = config;
+  const { server, oidc, session, redis, proxy, token } = config;
+  if (token.lockLeaseMs <= oidc.httpTimeoutMs) {
+    problems.push(
+      'TOKEN_REFRESH_LOCK_LEASE_MS: must exceed OIDC_HTTP_TIMEOUT_MS, or a slow refresh could outlive its lock',
+    );
+  }
   if (oidc.issuer !== '') {
     const transport = checkTransport(oidc.issuer);
     if (transport) problems.push(`OIDC_ISSUER: ${transport}`);
@@ -76,7 +82,12 @@ function checkCrossField(config: BffConfig, problems: string[]): void {
   if (session.absoluteTimeoutSeconds < session.idleTimeoutSeconds) {
     problems.push('SESSION_ABSOLUTE_TIMEOUT_SECONDS: must not be shorter than SESSION_IDLE_TIMEOUT_SECONDS');
   }
-  if (!publicTransport && !server.devInsecureCookies && session.cookieName.startsWith('__Host-') && server.publicUrl.startsWith('http:')) {
+  if (
+    !publicTransport &&
+    !server.devInsecureCookies &&
+    session.cookieName.startsWith('__Host-') &&
+    server.publicUrl.startsWith('http:')
+  ) {
     const host = new URL(server.publicUrl).hostname;
     if (host !== 'localhost') {
       problems.push(
@@ -130,11 +141,12 @@ export function loadConfig(env: Env): BffConfig {
   const session = readSection(SessionConfig, env, problems);
   const redis = readSection(RedisConfig, env, problems);
   const proxy = readSection(ProxyConfig, env, problems);
+  const token = readSection(TokenConfig, env, problems);
   readRoutes(proxy, problems);
   deriveDefaults(server, oidc, session, problems);
-  const config = new BffConfig(server, oidc, session, redis, proxy);
+  const config = new BffConfig(server, oidc, session, redis, proxy, token);
   CONFIG_SECTIONS.forEach((section, index) => {
-    validateSection([server, oidc, session, redis, proxy][index] as object, envVarsOf(section), problems);
+    validateSection([server, oidc, session, token, redis, proxy][index] as object, envVarsOf(section), problems);
   });
   checkCrossField(config, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);

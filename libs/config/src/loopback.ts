@@ -18,7 +18,9 @@ export function checkTransport(text: string): string | undefined {
   }
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:') {
-    return isLoopbackUrl(url) ? undefined : `plain http is allowed only on a loopback host; use https for "${url.host}"`;
+    return isLoopbackUrl(url)
+      ? undefined
+      : `plain http is allowed only on a loopback host; use https for "${url.host}"`;
   }
   return `expected an http(s) URL, got "${text}"`;
 }

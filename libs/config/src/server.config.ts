@@ -9,7 +9,9 @@ export class ServerConfig {
   @Max(65535)
   port = 3000;
 
-  @EnvVar('BFF_HOST', { doc: "Listen address; unset listens on all interfaces (Node's default, dual-stack)." })
+  @EnvVar('BFF_HOST', {
+    doc: 'Listen address. Unset: localhost only (IPv4 and IPv6 loopback); set `0.0.0.0` or `::` in a container or behind a proxy on another host.',
+  })
   @IsOptional()
   @IsString()
   host?: string;
@@ -42,4 +44,12 @@ export class ServerConfig {
   })
   @IsBoolean()
   devInsecureCookies = false;
+
+  @EnvVar('BFF_TRUST_PROXY', {
+    kind: 'bool',
+    doc: 'Behind a TLS-terminating proxy: trust its X-Forwarded-For/Proto for the client address forwarded upstream.',
+    default: 'false',
+  })
+  @IsBoolean()
+  trustProxy = false;
 }

@@ -61,4 +61,14 @@ export class SessionConfig {
   @Min(30)
   @Max(600)
   loginTimeoutSeconds = 600;
+
+  @EnvVar('SESSION_CACHE_MS', {
+    kind: 'int',
+    doc: 'How long an instance may reuse a session it opened without reading Redis again; logout and refresh drop it on every instance at once through pub/sub. 0 disables.',
+    default: '1000',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  cacheMs = 1000;
 }

@@ -10,7 +10,9 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
  * are proxied: the BFF is never an open proxy.
  */
 export class UpstreamRoute {
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, { message: 'must be 1-63 of a-z, 0-9, - and _, starting with a letter or digit' })
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+    message: 'must be 1-63 of a-z, 0-9, - and _, starting with a letter or digit',
+  })
   name = '';
 
   /** Base URL; the path after `/api/<name>` is appended to its path. */

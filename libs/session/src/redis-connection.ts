@@ -46,7 +46,10 @@ export function createRedisClient(config: RedisConfig, name: string): RedisClien
   };
   let client: RedisClient;
   if (config.mode === 'cluster') {
-    const seeds = [parseHostPort(`${parsed.hostname}:${parsed.port || '6379'}`), ...config.clusterNodes.map(parseHostPort)];
+    const seeds = [
+      parseHostPort(`${parsed.hostname}:${parsed.port || '6379'}`),
+      ...config.clusterNodes.map(parseHostPort),
+    ];
     client = new Cluster(seeds, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -93,4 +96,16 @@ export async function connectRedis(client: RedisClient, config: RedisConfig): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Closes a connection politely when it is up, at once when it is not (QUIT would wait for a reconnect). */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).catch(
+    () => undefined,
+  );
+  client.disconnect();
 }

@@ -3,6 +3,8 @@ export interface SessionTokens {
   accessToken: string;
   /** Epoch milliseconds; undefined when the provider gave no `expires_in`. */
   accessTokenExpiresAt?: number;
+  /** Epoch milliseconds when the access token was obtained (its lifetime bounds the refresh skew). */
+  accessTokenIssuedAt?: number;
   refreshToken?: string;
   idToken: string;
   tokenType: string;

@@ -35,7 +35,8 @@ export class SessionSealer {
     return `${FORMAT}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
   }
 
-  open<T>(purpose: SealPurpose, ticket: SessionTicket, sealed: string): T {
+  /** Returns the parsed payload; the caller knows what it sealed under this purpose. */
+  open(purpose: SealPurpose, ticket: SessionTicket, sealed: string): unknown {
     const [format, data] = sealed.split('.');
     if (format !== FORMAT || data === undefined) throw new SealOpenError('unknown ciphertext format');
     const raw = Buffer.from(data, 'base64url');
@@ -49,7 +50,7 @@ export class SessionSealer {
         decipher.setAAD(Buffer.from(ticket.id, 'utf8'));
         decipher.setAuthTag(tag);
         const text = Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-        return JSON.parse(text) as T;
+        return JSON.parse(text) as unknown;
       } catch {
         // Authentication failed under this server key; try the previous one.
       }

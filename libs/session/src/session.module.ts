@@ -1,7 +1,9 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RedisConfig, SessionConfig } from '@bff/config';
+import { InProcessMessageBus, MESSAGE_BUS, type MessageBus } from './message-bus';
 import { MemorySessionStore } from './memory-session.store';
-import { connectRedis, createRedisClient, REDIS_CLIENT, type RedisClient } from './redis-connection';
+import { closeRedis, connectRedis, createRedisClient, REDIS_CLIENT, type RedisClient } from './redis-connection';
+import { RedisMessageBus } from './redis-message-bus';
 import { RedisSessionStore } from './redis-session.store';
 import { SessionCookies } from './session-cookies';
 import { SessionSealer } from './session-sealer';
@@ -37,6 +39,16 @@ import { SESSION_STORE, type SessionStore } from './session.store';
       },
     },
     {
+      provide: MESSAGE_BUS,
+      inject: [REDIS_CLIENT, RedisConfig],
+      useFactory: async (redis: RedisClient | null, config: RedisConfig): Promise<MessageBus> => {
+        if (!redis) return new InProcessMessageBus();
+        const subscriber = createRedisClient(config, 'subscriber');
+        await connectRedis(subscriber, config);
+        return new RedisMessageBus(redis, subscriber);
+      },
+    },
+    {
       provide: SessionSealer,
       inject: [SessionConfig],
       useFactory: (config: SessionConfig) => new SessionSealer(config.secret, config.previousSecrets),
@@ -45,16 +57,18 @@ import { SESSION_STORE, type SessionStore } from './session.store';
     SessionService,
     SessionCookies,
   ],
-  exports: [REDIS_CLIENT, SESSION_STORE, SessionSealer, SessionService, SessionCookies],
+  exports: [REDIS_CLIENT, MESSAGE_BUS, SESSION_STORE, SessionSealer, SessionService, SessionCookies],
 })
 export class SessionModule implements OnApplicationShutdown {
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
     await this.store.close();
-    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+    if (this.redis) await closeRedis(this.redis);
   }
 }

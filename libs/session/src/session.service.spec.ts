@@ -1,4 +1,5 @@
 import { SessionConfig } from '@bff/config';
+import { InProcessMessageBus } from './message-bus';
 import { MemorySessionStore } from './memory-session.store';
 import { SessionSealer } from './session-sealer';
 import { createTicket, formatTicket } from './session-ticket';
@@ -13,7 +14,7 @@ function setup(idleSeconds = 600, absoluteSeconds = 3600) {
   });
   const store = new MemorySessionStore(clock);
   const sealer = new SessionSealer('s'.repeat(32));
-  const service = new SessionService(store, sealer, config, clock);
+  const service = new SessionService(store, sealer, config, clock, new InProcessMessageBus());
   return {
     service,
     store,
@@ -72,6 +73,7 @@ describe('SessionService', () => {
       new SessionSealer('z'.repeat(32)),
       Object.assign(new SessionConfig(), { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 }),
       a.now,
+      new InProcessMessageBus(),
     );
     expect(await other.open(cookieValue)).toBeUndefined();
     expect(await a.store.read(session.ticket.id)).not.toBeNull(); // a forged cookie never deletes
@@ -108,5 +110,85 @@ describe('SessionService', () => {
     await service.end(session);
     expect(await service.saveTokens(session, { ...LOGIN.tokens, accessToken: 'at3' })).toBe(false);
     expect(await service.open(cookieValue)).toBeUndefined();
+  });
+});
+
+describe('SessionService hot-path cache', () => {
+  function twoInstances(cacheMs: number) {
+    let now = 5_000_000;
+    const clock = () => now;
+    const config = Object.assign(new SessionConfig(), {
+      idleTimeoutSeconds: 600,
+      absoluteTimeoutSeconds: 3600,
+      cacheMs,
+    });
+    const store = new MemorySessionStore(clock);
+    const bus = new InProcessMessageBus();
+    const sealer = new SessionSealer('s'.repeat(32));
+    const make = () => new SessionService(store, sealer, config, clock, bus);
+    return {
+      a: make(),
+      b: make(),
+      store,
+      advance: (ms: number) => {
+        now += ms;
+      },
+    };
+  }
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('serves a repeated open from memory within SESSION_CACHE_MS, then reads the store again', async () => {
+    const { a, store, advance } = twoInstances(1000);
+    const { cookieValue } = await a.create(LOGIN);
+    const read = jest.spyOn(store, 'read');
+    await a.open(cookieValue);
+    await a.open(cookieValue);
+    expect(read).toHaveBeenCalledTimes(1);
+    advance(1000);
+    await a.open(cookieValue);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('never opens a cached session with the right id and a wrong secret', async () => {
+    const { a } = twoInstances(60_000);
+    const { cookieValue, session } = await a.create(LOGIN);
+    await a.open(cookieValue);
+    const forged = formatTicket({ id: session.ticket.id, secret: createTicket().secret });
+    expect(await a.open(forged)).toBeUndefined();
+  });
+
+  it('drops the cached copy on every instance when one instance ends the session', async () => {
+    const { a, b } = twoInstances(60_000);
+    await a.onModuleInit();
+    await b.onModuleInit();
+    const { cookieValue } = await a.create(LOGIN);
+    expect(await a.open(cookieValue)).toBeDefined();
+    const onB = await b.open(cookieValue);
+    if (!onB) throw new Error('expected a session on b');
+    await b.end(onB);
+    await flush();
+    expect(await a.open(cookieValue)).toBeUndefined();
+  });
+
+  it('shows tokens refreshed on another instance at once', async () => {
+    const { a, b } = twoInstances(60_000);
+    await a.onModuleInit();
+    await b.onModuleInit();
+    const { cookieValue } = await a.create(LOGIN);
+    await a.open(cookieValue);
+    const onB = await b.open(cookieValue);
+    if (!onB) throw new Error('expected a session on b');
+    await b.saveTokens(onB, { ...LOGIN.tokens, accessToken: 'rotated' });
+    await flush();
+    expect((await a.open(cookieValue))?.record.tokens.accessToken).toBe('rotated');
+  });
+
+  it('reads the store every time when SESSION_CACHE_MS is 0', async () => {
+    const { a, store } = twoInstances(0);
+    const { cookieValue } = await a.create(LOGIN);
+    const read = jest.spyOn(store, 'read');
+    await a.open(cookieValue);
+    await a.open(cookieValue);
+    expect(read).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '@bff/config';
+import { MESSAGE_BUS, type MessageBus } from './message-bus';
 import type { SessionRecord, SessionTokens } from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
 import { createTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
@@ -30,24 +31,56 @@ export function sessionTag(id: string): string {
 /** The injectable clock, so lifetimes can be tested without waiting. */
 export const SESSION_CLOCK = Symbol('SESSION_CLOCK');
 
+/** Pub/sub channels on which instances tell each other to drop a cached session (the message is its id). */
+export const SESSION_ENDED_CHANNEL = 'bff:ctl:session-ended';
+export const SESSION_UPDATED_CHANNEL = 'bff:ctl:session-updated';
+
+/** Bounds the hot-path cache; the oldest entry goes first. */
+const CACHE_MAX_ENTRIES = 50_000;
+
+interface CachedSession {
+  secret: Buffer;
+  record: SessionRecord;
+  expiresAt: number;
+  cachedAt: number;
+}
+
 /**
  * Creates, opens, updates and ends sessions. Knows about tickets, sealing and
  * lifetimes; knows nothing of HTTP.
  */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionService.name);
   private readonly idleMs: number;
   private readonly absoluteMs: number;
+  private readonly cacheMs: number;
+  private readonly cache = new Map<string, CachedSession>();
+  private readonly unsubscribes: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly sealer: SessionSealer,
     config: SessionConfig,
     @Inject(SESSION_CLOCK) private readonly now: () => number,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {
     this.idleMs = config.idleTimeoutSeconds * 1000;
     this.absoluteMs = config.absoluteTimeoutSeconds * 1000;
+    this.cacheMs = config.cacheMs;
+  }
+
+  /** Listens for other instances ending or updating sessions, so their cached copies here are dropped. */
+  async onModuleInit(): Promise<void> {
+    const drop = (id: string): void => {
+      this.cache.delete(id);
+    };
+    this.unsubscribes.push(await this.bus.subscribe(SESSION_ENDED_CHANNEL, drop));
+    this.unsubscribes.push(await this.bus.subscribe(SESSION_UPDATED_CHANNEL, drop));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.unsubscribes.map((unsubscribe) => unsubscribe()));
   }
 
   /** Stores a new session under a fresh id (never reusing one: no fixation) and returns its cookie value. */
@@ -84,11 +117,49 @@ export class SessionService {
   async open(cookieValue: string | undefined): Promise<OpenedSession | undefined> {
     const ticket = parseTicket(cookieValue);
     if (!ticket) return undefined;
+    return this.fromCache(ticket) ?? this.read(ticket);
+  }
+
+  /** Reads a session from the store, bypassing the cache (after taking the refresh lock, say). */
+  async reload(session: OpenedSession): Promise<OpenedSession | undefined> {
+    return this.read(session.ticket);
+  }
+
+  private fromCache(ticket: SessionTicket): OpenedSession | undefined {
+    if (this.cacheMs === 0) return undefined;
+    const entry = this.cache.get(ticket.id);
+    if (!entry) return undefined;
+    const now = this.now();
+    if (now - entry.cachedAt >= this.cacheMs || entry.expiresAt <= now) {
+      this.cache.delete(ticket.id);
+      return undefined;
+    }
+    // The id alone must never open a cached session: the secret has to match too.
+    if (!timingSafeEqual(entry.secret, ticket.secret)) return undefined;
+    return { ticket, record: entry.record, expiresAt: entry.expiresAt };
+  }
+
+  private remember(session: OpenedSession): void {
+    if (this.cacheMs === 0) return;
+    this.cache.delete(session.ticket.id);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(session.ticket.id, {
+      secret: session.ticket.secret,
+      record: session.record,
+      expiresAt: session.expiresAt,
+      cachedAt: this.now(),
+    });
+  }
+
+  private async read(ticket: SessionTicket): Promise<OpenedSession | undefined> {
     const stored = await this.store.read(ticket.id);
     if (!stored) return undefined;
     let record: SessionRecord;
     try {
-      record = this.sealer.open<SessionRecord>('session', ticket, stored.sealed);
+      record = this.sealer.open('session', ticket, stored.sealed) as SessionRecord;
     } catch (error) {
       if (!(error instanceof SealOpenError)) throw error;
       this.logger.warn(`session ${sessionTag(ticket.id)} did not open (${error.message}); treated as no session`);
@@ -101,6 +172,7 @@ export class SessionService {
     }
     const session: OpenedSession = { ticket, record, expiresAt: now + stored.ttlMs };
     await this.slide(session, now);
+    this.remember(session);
     return session;
   }
 
@@ -108,14 +180,28 @@ export class SessionService {
   async saveTokens(session: OpenedSession, tokens: SessionTokens): Promise<boolean> {
     const record: SessionRecord = { ...session.record, tokens };
     const saved = await this.store.replace(session.ticket.id, this.sealer.seal('session', session.ticket, record));
-    if (saved) session.record = record;
-    return saved;
+    this.cache.delete(session.ticket.id);
+    if (!saved) return false;
+    session.record = record;
+    this.remember(session);
+    await this.bus.publish(SESSION_UPDATED_CHANNEL, session.ticket.id);
+    return true;
   }
 
   /** Ends a session and drops it from the logout indexes. */
   async end(session: OpenedSession): Promise<void> {
-    await this.store.delete(session.ticket.id, { sub: session.record.sub, sid: session.record.sid });
-    this.logger.log(`session ${sessionTag(session.ticket.id)} ended`);
+    await this.endById(session.ticket.id, { sub: session.record.sub, sid: session.record.sid });
+  }
+
+  /**
+   * Ends a session known only by id (back-channel logout fan-out), telling every
+   * instance to drop its cached copy and close its sockets.
+   */
+  async endById(id: string, index?: { sub: string; sid?: string }): Promise<void> {
+    this.cache.delete(id);
+    await this.store.delete(id, index);
+    await this.bus.publish(SESSION_ENDED_CHANNEL, id);
+    this.logger.log(`session ${sessionTag(id)} ended`);
   }
 
   private async slide(session: OpenedSession, now: number): Promise<void> {

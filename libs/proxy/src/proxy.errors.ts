@@ -1,0 +1,43 @@
+import { BadGatewayError, BadRequestError, BffError, NotFoundError } from '@bff/errors';
+
+/** `/api/<name>` names no configured route: the BFF is never an open proxy. */
+export class UnknownRouteError extends NotFoundError {
+  constructor() {
+    super('unknown_route', 'No API route of that name is configured.');
+  }
+}
+
+/** The route does not allow this method. */
+export class MethodNotAllowedError extends BffError {
+  constructor() {
+    super('method_not_allowed', 405, 'This API route does not allow that method.');
+  }
+}
+
+/** A path that could climb out of the route's base path, or is not valid percent-encoding. */
+export class UnsafePathError extends BadRequestError {
+  constructor(reason: string) {
+    super('invalid_path', `The API path was refused: ${reason}.`);
+  }
+}
+
+/** The request body exceeds BFF_PROXY_BODY_LIMIT. */
+export class BodyTooLargeError extends BffError {
+  constructor(limit: number) {
+    super('body_too_large', 413, `The request body exceeds the limit of ${String(limit)} bytes.`);
+  }
+}
+
+/** The upstream sent no response headers within the route's timeout. */
+export class UpstreamTimeoutError extends BffError {
+  constructor(cause?: unknown) {
+    super('upstream_timeout', 504, 'The API did not answer in time.', { cause, expose: true });
+  }
+}
+
+/** The upstream refused or dropped the connection. */
+export class UpstreamUnavailableError extends BadGatewayError {
+  constructor(cause?: unknown) {
+    super('upstream_unavailable', 'The API could not be reached.', cause);
+  }
+}

@@ -1,0 +1,42 @@
+import { UnsafePathError } from './proxy.errors';
+
+function decodeOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new UnsafePathError('malformed percent-encoding');
+  }
+}
+
+/** A segment that, read once or twice decoded, is `.`/`..` or smuggles a separator or NUL. */
+function checkSegment(segment: string): void {
+  const once = decodeOnce(segment);
+  // A second decoding is what a naive upstream (or a chain of proxies) might do.
+  const twice = /%[0-9a-f]{2}/i.test(once) ? decodeOnce(once) : once;
+  for (const form of [segment, once, twice]) {
+    if (form === '.' || form === '..') throw new UnsafePathError('dot segments are not allowed');
+    if (form.includes('\\') || form.includes('\0')) throw new UnsafePathError('backslashes and NUL are not allowed');
+    if (form !== segment && form.includes('/')) throw new UnsafePathError('encoded slashes are not allowed');
+  }
+}
+
+/**
+ * Splits the raw request URL after `/api/<name>` into the path to forward
+ * (appended to the route's base path byte for byte) and the untouched query.
+ * Every segment is checked before the upstream is contacted; `//` stays a path,
+ * never an authority, because the result is always joined to the base path.
+ */
+export function upstreamPathOf(
+  rawUrl: string,
+  prefixLength: number,
+  basePath: string,
+): { path: string; query: string } {
+  const queryIndex = rawUrl.indexOf('?');
+  const rawPath = queryIndex === -1 ? rawUrl : rawUrl.slice(0, queryIndex);
+  const query = queryIndex === -1 ? '' : rawUrl.slice(queryIndex + 1);
+  const rest = rawPath.slice(prefixLength);
+  if (rest !== '' && !rest.startsWith('/')) throw new UnsafePathError('unexpected path');
+  for (const segment of rest.split('/').slice(1)) checkSegment(segment);
+  const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  return { path: `${base}${rest}` || '/', query };
+}

@@ -1,0 +1,75 @@
+/** Called with each message published on a subscribed channel. */
+export type MessageHandler = (message: string, channel: string) => void;
+
+/** Injection token of the {@link MessageBus}. */
+export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
+
+/**
+ * Publish/subscribe between BFF instances: Redis pub/sub when Redis is
+ * configured, in-process otherwise. Delivery is at most once and only to
+ * instances subscribed at publish time, which suits cache invalidation and
+ * notifications; nothing durable goes through it.
+ */
+export interface MessageBus {
+  publish(channel: string, message: string): Promise<void>;
+  /** Subscribes a handler; the returned function removes it (the channel is left when its last handler goes). */
+  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** Keeps handlers per channel and tells the transport when a channel gains its first or loses its last one. */
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+
+  /** Returns true when this is the channel's first handler. */
+  add(channel: string, handler: MessageHandler): boolean {
+    const set = this.handlers.get(channel);
+    if (set) {
+      set.add(handler);
+      return false;
+    }
+    this.handlers.set(channel, new Set([handler]));
+    return true;
+  }
+
+  /** Returns true when the channel has no handler left. */
+  remove(channel: string, handler: MessageHandler): boolean {
+    const set = this.handlers.get(channel);
+    if (!set?.delete(handler)) return false;
+    if (set.size > 0) return false;
+    this.handlers.delete(channel);
+    return true;
+  }
+
+  deliver(channel: string, message: string): void {
+    for (const handler of this.handlers.get(channel) ?? []) handler(message, channel);
+  }
+
+  get channels(): string[] {
+    return [...this.handlers.keys()];
+  }
+}
+
+/** The bus of a single instance without Redis: delivery is asynchronous, as over the network. */
+export class InProcessMessageBus implements MessageBus {
+  private readonly registry = new HandlerRegistry();
+
+  publish(channel: string, message: string): Promise<void> {
+    setImmediate(() => {
+      this.registry.deliver(channel, message);
+    });
+    return Promise.resolve();
+  }
+
+  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
+    this.registry.add(channel, handler);
+    return Promise.resolve(() => {
+      this.registry.remove(channel, handler);
+      return Promise.resolve();
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

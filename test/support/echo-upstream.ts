@@ -1,0 +1,82 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the upstream saw it. */
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  bodyBytes: number;
+}
+
+/**
+ * A real downstream API for proxy tests. Paths select behaviour:
+ * `/echo` answers with what it saw, `/json-1k` a 1 KiB JSON body,
+ * `/set-cookie` tries to set a cookie, `/status/<n>` answers n,
+ * `/slow/<ms>` waits before answering, `/upload` counts the body it receives.
+ */
+export class EchoUpstream {
+  readonly seen: SeenRequest[] = [];
+  /** Body bytes received so far over all requests, counted as they arrive. */
+  receivedBytes = 0;
+  private readonly payload = JSON.stringify({ data: 'x'.repeat(1000) }).slice(0, 1024);
+  private readonly server: Server = createServer((request, response) => {
+    this.handle(request, response);
+  });
+
+  static async start(): Promise<EchoUpstream> {
+    const upstream = new EchoUpstream();
+    upstream.server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
+    return upstream;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${String((this.server.address() as AddressInfo).port)}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    let bodyBytes = 0;
+    request.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      this.receivedBytes += chunk.length;
+    });
+    request.on('end', () => {
+      const seen = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, bodyBytes };
+      this.seen.push(seen);
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      const json = (status: number, body: unknown, headers: Record<string, string | string[]> = {}) => {
+        response.writeHead(status, { 'content-type': 'application/json', ...headers });
+        response.end(JSON.stringify(body));
+      };
+      if (path === '/json-1k') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(this.payload);
+      } else if (path === '/set-cookie') {
+        json(200, { ok: true }, { 'set-cookie': ['session=upstream; Path=/', '__Host-bff=hijack; Path=/; Secure'] });
+      } else if (path.startsWith('/status/')) {
+        json(Number(path.slice('/status/'.length)), { upstream: 'error body' });
+      } else if (path.startsWith('/slow/')) {
+        setTimeout(
+          () => {
+            json(200, seen);
+          },
+          Number(path.slice('/slow/'.length)),
+        );
+      } else {
+        json(200, seen);
+      }
+    });
+  }
+}
