@@ -31,6 +31,7 @@ const common = {
   },
 };
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/plain-summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

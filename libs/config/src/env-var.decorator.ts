@@ -11,8 +11,10 @@ export interface EnvVarSpec {
   doc: string;
   /** Text of the default for the reference; the real default is the field's initialiser. */
   defaultText?: string;
-  /** Shown as `***` in diagnostics. */
+  /** Never echoed in diagnostics. */
   secret?: boolean;
+  /** Must be set; there is no default. */
+  required?: boolean;
 }
 
 const ENV_VARS = Symbol('bff:env-vars');
@@ -23,7 +25,7 @@ const ENV_VARS = Symbol('bff:env-vars');
  */
 export function EnvVar(
   name: string,
-  options: { kind?: EnvKind; doc: string; default?: string; secret?: boolean },
+  options: { kind?: EnvKind; doc: string; default?: string; secret?: boolean; required?: boolean },
 ): PropertyDecorator {
   return (target, property) => {
     const specs = (Reflect.getOwnMetadata(ENV_VARS, target) as EnvVarSpec[] | undefined) ?? [];
@@ -34,6 +36,7 @@ export function EnvVar(
       doc: options.doc,
       defaultText: options.default,
       secret: options.secret,
+      required: options.required,
     });
     Reflect.defineMetadata(ENV_VARS, specs, target);
   };

@@ -1,5 +1,6 @@
 export { BffConfig, CONFIG_SECTIONS } from './bff-config';
 export { BffConfigModule } from './config.module';
+export { renderConfigReference } from './config-reference';
 export { ConfigValidationError } from './config-validation.error';
 export { envVarsOf, type EnvVarSpec } from './env-var.decorator';
 export { loadConfig } from './load-config';

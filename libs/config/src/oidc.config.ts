@@ -3,17 +3,20 @@ import { EnvVar } from './env-var.decorator';
 
 /** The OpenID Provider and this BFF's registration there as a confidential client. */
 export class OidcConfig {
-  @EnvVar('OIDC_ISSUER', { doc: 'Issuer URL of the OpenID Provider (discovery is read from it at boot).' })
+  @EnvVar('OIDC_ISSUER', {
+    required: true,
+    doc: 'Issuer URL of the OpenID Provider (discovery is read from it at boot).',
+  })
   @IsString()
   @MinLength(1, { message: 'is required' })
   issuer = '';
 
-  @EnvVar('OIDC_CLIENT_ID', { doc: "The BFF's client id at the OpenID Provider." })
+  @EnvVar('OIDC_CLIENT_ID', { required: true, doc: "The BFF's client id at the OpenID Provider." })
   @IsString()
   @MinLength(1, { message: 'is required' })
   clientId = '';
 
-  @EnvVar('OIDC_CLIENT_SECRET', { doc: "The BFF's client secret (client_secret_basic).", secret: true })
+  @EnvVar('OIDC_CLIENT_SECRET', { required: true, doc: "The BFF's client secret (client_secret_basic).", secret: true })
   @IsString()
   @MinLength(1, { message: 'is required' })
   clientSecret = '';

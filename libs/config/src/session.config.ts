@@ -4,6 +4,7 @@ import { EnvVar } from './env-var.decorator';
 /** Session sealing, lifetime and the cookie that carries the ticket. */
 export class SessionConfig {
   @EnvVar('SESSION_SECRET', {
+    required: true,
     doc: 'Server key (at least 32 characters) mixed into every session key; with the per-session secret in the cookie it opens a session. Same value on every instance.',
     secret: true,
   })

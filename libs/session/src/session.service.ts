@@ -121,8 +121,8 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Reads a session from the store, bypassing the cache (after taking the refresh lock, say). */
-  async reload(session: OpenedSession): Promise<OpenedSession | undefined> {
-    return this.read(session.ticket);
+  async reload(ticket: SessionTicket): Promise<OpenedSession | undefined> {
+    return this.read(ticket);
   }
 
   private fromCache(ticket: SessionTicket): OpenedSession | undefined {

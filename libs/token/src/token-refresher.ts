@@ -66,7 +66,7 @@ export class TokenRefresher {
   }
 
   private async currentOrEnded(session: OpenedSession): Promise<OpenedSession> {
-    const current = await this.sessions.reload(session);
+    const current = await this.sessions.reload(session.ticket);
     if (!current) throw new SessionRequiredError();
     return current;
   }
