@@ -204,7 +204,10 @@ const COMMONJS_GLOBALS = readonly(['module', 'exports', 'require', '__dirname', 
 // ---------------------------------------------------------------------------------------------
 
 export default defineConfig(
-  globalIgnores(['**/node_modules/', 'dist/', 'coverage/', 'test-artifacts/', 'bench/results/'], 'bff/ignores'),
+  globalIgnores(
+    ['**/node_modules/', 'dist/', 'dist-bench/', 'coverage/', 'test-artifacts/', 'bench/results/'],
+    'bff/ignores',
+  ),
 
   {
     name: 'bff/linter-options',

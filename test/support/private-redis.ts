@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
 
@@ -26,10 +29,15 @@ function answersPing(port: number): Promise<boolean> {
 export class PrivateRedis {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly dataDir?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /** `persistent`: an append-only file fsynced on every write, so data survives a kill and restart. */
+  static async start(options: { persistent?: boolean } = {}): Promise<PrivateRedis> {
+    const dataDir = options.persistent ? mkdtempSync(join(tmpdir(), 'bff-redis-')) : undefined;
+    const redis = new PrivateRedis(await freePort(), dataDir);
     await redis.resume();
     return redis;
   }
@@ -40,10 +48,15 @@ export class PrivateRedis {
 
   /** (Re)starts the server on the same port and waits until it answers. */
   async resume(): Promise<void> {
+    const persistence = this.dataDir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir]
+      : ['--appendonly', 'no'];
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence],
+      {
+        stdio: 'ignore',
+      },
     );
     for (let attempt = 0; attempt < 100; attempt++) {
       if (await answersPing(this.port)) return;

@@ -4,6 +4,7 @@ import { AuthModule } from '@bff/auth';
 import { BffConfig, BffConfigModule } from '@bff/config';
 import { BffExceptionFilter } from '@bff/errors';
 import { ProxyModule } from '@bff/proxy';
+import { RealtimeModule } from '@bff/realtime';
 import { SessionModule } from '@bff/session';
 import { TokenModule } from '@bff/token';
 
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: BffConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [BffConfigModule.forRoot(config), SessionModule, AuthModule, TokenModule, ProxyModule],
+      imports: [BffConfigModule.forRoot(config), SessionModule, AuthModule, TokenModule, ProxyModule, RealtimeModule],
       providers: [{ provide: APP_FILTER, useClass: BffExceptionFilter }],
     };
   }

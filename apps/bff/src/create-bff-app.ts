@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { BffConfig } from '@bff/config';
 import { ApiProxy } from '@bff/proxy';
+import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { registerSecurityHeaders } from './security-headers';
@@ -39,6 +40,7 @@ export async function createBffApp(
   if (config.server.staticDir !== undefined) {
     await app.register(fastifyStatic, { root: resolve(config.server.staticDir), prefix: '/', index: ['index.html'] });
   }
+  app.useWebSocketAdapter(new BffWsAdapter(app, app.get(UpgradeAuthenticator), config.realtime));
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -292,7 +292,11 @@ function connectSocket() {
     reconnectAttempt = 0;
     setSocketState('open', 'connected');
   });
-  ws.addEventListener('message', (event) => appendFrame(event.data));
+  ws.addEventListener('message', (event) => {
+    // `ready` says the socket's channels are subscribed and `pong` answers our own ping: not notifications.
+    if (/^\{"type":"(ready|pong)"/.test(event.data)) return;
+    appendFrame(event.data);
+  });
   ws.addEventListener('close', (event) => {
     if (socket !== ws) return; // closed on purpose by stopSocket()
     socket = null;

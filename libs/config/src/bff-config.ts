@@ -3,6 +3,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
 
 /** The whole validated configuration, one section per area. Immutable after boot. */
@@ -14,6 +15,7 @@ export class BffConfig {
     readonly redis: RedisConfig,
     readonly proxy: ProxyConfig,
     readonly token: TokenConfig,
+    readonly realtime: RealtimeConfig,
   ) {}
 }
 
@@ -25,4 +27,5 @@ export const CONFIG_SECTIONS = [
   TokenConfig,
   RedisConfig,
   ProxyConfig,
+  RealtimeConfig,
 ] as const;

@@ -8,6 +8,7 @@ const SECTION_TITLES = new Map<string, string>([
   ['TokenConfig', 'Token refresh'],
   ['RedisConfig', 'Redis'],
   ['ProxyConfig', 'API proxy'],
+  ['RealtimeConfig', 'WebSocket and notifications'],
 ]);
 
 /**

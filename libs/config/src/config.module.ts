@@ -5,6 +5,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
 
 /**
@@ -26,8 +27,18 @@ export class BffConfigModule {
         { provide: RedisConfig, useValue: config.redis },
         { provide: ProxyConfig, useValue: config.proxy },
         { provide: TokenConfig, useValue: config.token },
+        { provide: RealtimeConfig, useValue: config.realtime },
       ],
-      exports: [BffConfig, ServerConfig, OidcConfig, SessionConfig, RedisConfig, ProxyConfig, TokenConfig],
+      exports: [
+        BffConfig,
+        ServerConfig,
+        OidcConfig,
+        SessionConfig,
+        RedisConfig,
+        ProxyConfig,
+        TokenConfig,
+        RealtimeConfig,
+      ],
     };
   }
 }

@@ -7,6 +7,7 @@ export { loadConfig } from './load-config';
 export { isLoopbackUrl } from './loopback';
 export { OidcConfig } from './oidc.config';
 export { ProxyConfig } from './proxy.config';
+export { RealtimeConfig } from './realtime.config';
 export { RedisConfig } from './redis.config';
 export { ServerConfig } from './server.config';
 export { SessionConfig } from './session.config';

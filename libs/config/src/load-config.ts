@@ -9,6 +9,7 @@ import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
+import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
 import { UpstreamRoute } from './upstream-route';
 
@@ -142,11 +143,16 @@ export function loadConfig(env: Env): BffConfig {
   const redis = readSection(RedisConfig, env, problems);
   const proxy = readSection(ProxyConfig, env, problems);
   const token = readSection(TokenConfig, env, problems);
+  const realtime = readSection(RealtimeConfig, env, problems);
   readRoutes(proxy, problems);
   deriveDefaults(server, oidc, session, problems);
-  const config = new BffConfig(server, oidc, session, redis, proxy, token);
+  const config = new BffConfig(server, oidc, session, redis, proxy, token, realtime);
   CONFIG_SECTIONS.forEach((section, index) => {
-    validateSection([server, oidc, session, token, redis, proxy][index] as object, envVarsOf(section), problems);
+    validateSection(
+      [server, oidc, session, token, redis, proxy, realtime][index] as object,
+      envVarsOf(section),
+      problems,
+    );
   });
   checkCrossField(config, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+
 /** Called with each message published on a subscribed channel. */
 export type MessageHandler = (message: string, channel: string) => void;
 
@@ -21,7 +23,11 @@ export interface MessageBus {
 export class HandlerRegistry {
   private readonly handlers = new Map<string, Set<MessageHandler>>();
 
-  /** Returns true when this is the channel's first handler. */
+  /**
+   * Returns true when this is the channel's first handler. Callers pass a
+   * handler object of their own per subscription (see {@link subscriptionHandler}),
+   * so subscribing the same function twice gives two independent subscriptions.
+   */
   add(channel: string, handler: MessageHandler): boolean {
     const set = this.handlers.get(channel);
     if (set) {
@@ -41,8 +47,15 @@ export class HandlerRegistry {
     return true;
   }
 
-  deliver(channel: string, message: string): void {
-    for (const handler of this.handlers.get(channel) ?? []) handler(message, channel);
+  /** Calls every handler of the channel; one that throws does not keep the message from the others. */
+  deliver(channel: string, message: string, onError: (error: unknown) => void): void {
+    for (const handler of this.handlers.get(channel) ?? []) {
+      try {
+        handler(message, channel);
+      } catch (error) {
+        onError(error);
+      }
+    }
   }
 
   get channels(): string[] {
@@ -50,21 +63,32 @@ export class HandlerRegistry {
   }
 }
 
+/** A distinct handler per subscription, so that unsubscribing one never removes another. */
+export function subscriptionHandler(handler: MessageHandler): MessageHandler {
+  return (message, channel) => {
+    handler(message, channel);
+  };
+}
+
 /** The bus of a single instance without Redis: delivery is asynchronous, as over the network. */
 export class InProcessMessageBus implements MessageBus {
+  private readonly logger = new Logger(InProcessMessageBus.name);
   private readonly registry = new HandlerRegistry();
 
   publish(channel: string, message: string): Promise<void> {
     setImmediate(() => {
-      this.registry.deliver(channel, message);
+      this.registry.deliver(channel, message, (error) => {
+        this.logger.error(`handler for ${channel} failed: ${(error as Error).message}`);
+      });
     });
     return Promise.resolve();
   }
 
   subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
-    this.registry.add(channel, handler);
+    const own = subscriptionHandler(handler);
+    this.registry.add(channel, own);
     return Promise.resolve(() => {
-      this.registry.remove(channel, handler);
+      this.registry.remove(channel, own);
       return Promise.resolve();
     });
   }

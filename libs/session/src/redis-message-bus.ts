@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { HandlerRegistry, type MessageBus, type MessageHandler } from './message-bus';
+import { HandlerRegistry, subscriptionHandler, type MessageBus, type MessageHandler } from './message-bus';
 import { closeRedis, type RedisClient } from './redis-connection';
 import { SessionStoreUnavailableError } from './session.errors';
 
@@ -17,12 +17,10 @@ export class RedisMessageBus implements MessageBus {
     private readonly subscriber: RedisClient,
   ) {
     subscriber.on('message', (channel: string, message: string) => {
-      try {
-        this.registry.deliver(channel, message);
-      } catch (error) {
+      this.registry.deliver(channel, message, (error) => {
         // One faulty handler must not stop delivery to the others or kill the connection's listener.
         this.logger.error(`handler for ${channel} failed: ${(error as Error).message}`);
-      }
+      });
     });
   }
 
@@ -35,9 +33,17 @@ export class RedisMessageBus implements MessageBus {
   }
 
   async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
-    if (this.registry.add(channel, handler)) await this.subscriber.subscribe(channel);
+    const own = subscriptionHandler(handler);
+    if (this.registry.add(channel, own)) {
+      try {
+        await this.subscriber.subscribe(channel);
+      } catch (error) {
+        this.registry.remove(channel, own);
+        throw new SessionStoreUnavailableError(error);
+      }
+    }
     return async () => {
-      if (this.registry.remove(channel, handler) && this.subscriber.status === 'ready') {
+      if (this.registry.remove(channel, own) && this.subscriber.status === 'ready') {
         await this.subscriber.unsubscribe(channel).catch(() => undefined);
       }
     };

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { MESSAGE_BUS, SESSION_ENDED_CHANNEL, type MessageBus } from '@bff/session';
+import type { ClientConnection } from './client-connection';
+import { BROADCAST_CHANNEL, CloseCode, parseFrame, sessionChannel, userChannel } from './frames';
+
+/**
+ * The sockets of this instance by session and by user (many tabs, many
+ * devices), and the pub/sub subscriptions that feed them: a channel is
+ * subscribed while at least one local socket needs it. Each instance delivers
+ * to its own sockets only, each matching socket once.
+ */
+@Injectable()
+export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ConnectionRegistry.name);
+  private readonly all = new Set<ClientConnection>();
+  private readonly bySession = new Map<string, Set<ClientConnection>>();
+  private readonly byUser = new Map<string, Set<ClientConnection>>();
+  private readonly subscriptions = new Map<string, Promise<() => Promise<void>>>();
+  private readonly fixed: (() => Promise<void>)[] = [];
+
+  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+
+  async onModuleInit(): Promise<void> {
+    this.fixed.push(await this.bus.subscribe(BROADCAST_CHANNEL, this.deliver));
+    this.fixed.push(
+      await this.bus.subscribe(SESSION_ENDED_CHANNEL, (sessionId) => {
+        this.closeSession(sessionId, CloseCode.SessionEnded, 'session ended');
+      }),
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.fixed.map((unsubscribe) => unsubscribe()));
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** Registers a socket and resolves once its channels are subscribed, so nothing published afterwards is missed. */
+  async add(connection: ClientConnection): Promise<void> {
+    this.all.add(connection);
+    await Promise.all([
+      this.join(this.bySession, connection.sessionId, sessionChannel(connection.sessionId), connection),
+      this.join(this.byUser, connection.sub, userChannel(connection.sub), connection),
+    ]);
+  }
+
+  /** Forgets a socket; safe to call more than once, on every close path. */
+  async remove(connection: ClientConnection): Promise<void> {
+    if (!this.all.delete(connection)) return;
+    await Promise.all([
+      this.leave(this.bySession, connection.sessionId, sessionChannel(connection.sessionId), connection),
+      this.leave(this.byUser, connection.sub, userChannel(connection.sub), connection),
+    ]);
+  }
+
+  /** The distinct sessions with sockets here. */
+  sessionIds(): string[] {
+    return [...this.bySession.keys()];
+  }
+
+  connectionsOf(sessionId: string): ClientConnection[] {
+    return [...(this.bySession.get(sessionId) ?? [])];
+  }
+
+  closeSession(sessionId: string, code: number, reason: string): void {
+    for (const connection of this.bySession.get(sessionId) ?? []) connection.close(code, reason);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.all) connection.close(code, reason);
+  }
+
+  forEach(visit: (connection: ClientConnection) => void): void {
+    for (const connection of this.all) visit(connection);
+  }
+
+  private readonly deliver = (message: string, channel: string): void => {
+    if (!parseFrame(message)) {
+      this.logger.warn(
+        `dropped a message on ${channel.split(':').slice(0, 3).join(':')} that is not a { type, data } frame`,
+      );
+      return;
+    }
+    const targets =
+      channel === BROADCAST_CHANNEL
+        ? this.all
+        : channel.startsWith('bff:ws:user:')
+          ? this.byUser.get(channel.slice('bff:ws:user:'.length))
+          : this.bySession.get(channel.slice('bff:ws:session:'.length));
+    for (const connection of targets ?? []) connection.send(message);
+  };
+
+  private async join(
+    index: Map<string, Set<ClientConnection>>,
+    key: string,
+    channel: string,
+    connection: ClientConnection,
+  ): Promise<void> {
+    const set = index.get(key);
+    if (set) set.add(connection);
+    else index.set(key, new Set([connection]));
+    let subscription = this.subscriptions.get(channel);
+    if (!subscription) {
+      subscription = this.bus.subscribe(channel, this.deliver);
+      this.subscriptions.set(channel, subscription);
+      subscription.catch(() => this.subscriptions.delete(channel));
+    }
+    await subscription;
+  }
+
+  private async leave(
+    index: Map<string, Set<ClientConnection>>,
+    key: string,
+    channel: string,
+    connection: ClientConnection,
+  ): Promise<void> {
+    const set = index.get(key);
+    if (!set?.delete(connection) || set.size > 0) return;
+    index.delete(key);
+    const subscription = this.subscriptions.get(channel);
+    this.subscriptions.delete(channel);
+    if (subscription) await (await subscription.catch(() => () => Promise.resolve()))();
+  }
+}

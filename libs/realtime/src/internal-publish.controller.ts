@@ -1,0 +1,45 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { RealtimeConfig } from '@bff/config';
+import { PUBLISHABLE_CHANNEL, parseFrame } from './frames';
+import { NotificationPublisher } from './notification-publisher';
+import { InternalPublishDisabledError, InternalTokenError, InvalidPublishError } from './realtime.errors';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/**
+ * `POST /internal/publish` for services that do not speak Redis (and for the
+ * demo without Redis). Off unless BFF_INTERNAL_TOKEN is set; it should not be
+ * exposed publicly (put it behind the proxy's internal network or a management port).
+ */
+@Controller('internal')
+export class InternalPublishController {
+  private readonly expected?: Buffer;
+
+  constructor(
+    config: RealtimeConfig,
+    private readonly publisher: NotificationPublisher,
+  ) {
+    this.expected = config.internalToken === undefined ? undefined : digest(config.internalToken);
+  }
+
+  @Post('publish')
+  @HttpCode(202)
+  async publish(@Headers('authorization') authorization: unknown, @Body() body: unknown): Promise<{ published: true }> {
+    if (!this.expected) throw new InternalPublishDisabledError();
+    const token =
+      typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+    // Comparing digests keeps the comparison constant-time whatever the token's length.
+    if (!timingSafeEqual(digest(token), this.expected)) throw new InternalTokenError();
+    const { channel, message } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    if (typeof channel !== 'string' || !PUBLISHABLE_CHANNEL.test(channel)) {
+      throw new InvalidPublishError('channel must be bff:ws:broadcast, bff:ws:user:<sub> or bff:ws:session:<id>');
+    }
+    const frame = parseFrame(JSON.stringify(message ?? null));
+    if (!frame) throw new InvalidPublishError('message must be an object { "type": "...", "data": ... }');
+    await this.publisher.publish(channel, frame);
+    return { published: true };
+  }
+}
