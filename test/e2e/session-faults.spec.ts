@@ -107,7 +107,17 @@ describe('Redis going away', () => {
     await browser.login(stack.url);
     expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
 
+    expect((await fetch(`${stack.url}/health/ready`)).status).toBe(200);
+
     await redis.stop();
+    const notReady = await fetch(`${stack.url}/health/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({
+      error: 'not_ready',
+      message: expect.stringContaining('redis'),
+      checks: { redis: 'down', idp: 'ok' },
+    });
+    expect((await fetch(`${stack.url}/health/live`)).status).toBe(200);
     const during = await browser.api(`${stack.url}/auth/user`);
     expect(during.status).toBe(503);
     expect(await during.json()).toEqual({ error: 'session_store_unavailable', message: expect.any(String) });
@@ -125,6 +135,26 @@ describe('Redis going away', () => {
     expect(status).toBe(401);
     expect((await browser.login(stack.url)).status).toBe(302);
     expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+    expect((await fetch(`${stack.url}/health/ready`)).status).toBe(200);
+  });
+});
+
+describe('readiness when the OpenID Provider goes away', () => {
+  it('answers 503 naming the idp check, while liveness stays 200', async () => {
+    const stack = await startStack({ env: { OIDC_HTTP_TIMEOUT_MS: '500' } });
+    try {
+      expect(await (await fetch(`${stack.url}/health/ready`)).json()).toEqual({
+        status: 'ok',
+        checks: { redis: 'ok', idp: 'ok' },
+      });
+      await stack.idp.close();
+      const response = await fetch(`${stack.url}/health/ready`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'not_ready', checks: { redis: 'ok', idp: 'down' } });
+      expect((await fetch(`${stack.url}/health/live`)).status).toBe(200);
+    } finally {
+      await Promise.all(stack.bffs.map((bff) => bff.app.close()));
+    }
   });
 });
 

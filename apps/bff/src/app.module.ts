@@ -7,6 +7,7 @@ import { ProxyModule } from '@bff/proxy';
 import { RealtimeModule } from '@bff/realtime';
 import { SessionModule } from '@bff/session';
 import { TokenModule } from '@bff/token';
+import { HealthController } from './health.controller';
 
 /** The BFF: config first, then sessions, then the libs built on them. */
 @Module({})
@@ -15,6 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [BffConfigModule.forRoot(config), SessionModule, AuthModule, TokenModule, ProxyModule, RealtimeModule],
+      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: BffExceptionFilter }],
     };
   }

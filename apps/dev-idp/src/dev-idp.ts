@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { handleInteraction } from './interaction-handler';
-import { buildProviderConfiguration, INTERACTION_PREFIX, ROUTES, type DevIdpClient } from './provider-config';
+import { SignJWT, importJWK, type JWK as JoseJwk } from 'jose';
+import {
+  buildProviderConfiguration,
+  generateSigningKey,
+  INTERACTION_PREFIX,
+  ROUTES,
+  type DevIdpClient,
+} from './provider-config';
 
 /** How to start a dev IdP. */
 export interface DevIdpOptions {
@@ -46,6 +53,12 @@ export interface DevIdp {
   provider: Provider;
   setFault(fault: DevIdpFault): void;
   resetStats(): void;
+  /**
+   * Signs arbitrary claims with the provider's own key, as the provider would:
+   * tests use it to craft logout tokens that are validly signed but wrong in
+   * one claim. Development only, like everything here.
+   */
+  signJwt(claims: Record<string, unknown>, typ?: string): Promise<string>;
   /** Stops listening and destroys every open connection, hung ones included. */
   close(): Promise<void>;
 }
@@ -81,11 +94,13 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const port = await listen(server, options.port ?? 0, host);
   const issuer = `http://${options.issuerHost ?? 'localhost'}:${String(port)}`;
 
+  const signingKey = await generateSigningKey();
   let provider: Provider;
   try {
     provider = new Provider(
       issuer,
-      await buildProviderConfiguration({
+      buildProviderConfiguration({
+        signingKey,
         clients: options.clients,
         accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 60,
         resource: options.resource ?? 'http://localhost:4001',
@@ -149,6 +164,10 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     setFault: (f) => {
       fault = f;
     },
+    signJwt: async (claims, typ = 'logout+jwt') =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, typ })
+        .sign(await importJWK(structuredClone(signingKey) as JoseJwk, 'RS256')),
     resetStats: () => {
       stats.tokenRequests = 0;
       stats.revocations = 0;

@@ -21,6 +21,8 @@ export interface ProviderSettings {
   accessTokenTtlSeconds: number;
   /** The one resource server (audience of every access token). */
   resource: string;
+  /** The provider's signing key (private JWK). */
+  signingKey: JWK;
 }
 
 /** Endpoint paths, fixed here because the HTTP handler routes on them too. */
@@ -40,7 +42,8 @@ export const INTERACTION_PREFIX = '/interaction/';
 const RESOURCE_SCOPES = 'api openid profile email';
 
 /** A fresh RS256 signing key per start: tokens of a previous run must not verify anyway. */
-async function generateSigningKey(): Promise<JWK> {
+/** A fresh RS256 signing key (private JWK) for one run of the dev IdP. */
+export async function generateSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: `dev-${randomBytes(6).toString('base64url')}`, alg: 'RS256', use: 'sig' };
@@ -99,11 +102,11 @@ const loopbackFriendlyFetch = (input: string | URL | Request, init?: RequestInit
 };
 
 /** Builds the complete oidc-provider configuration for the dev IdP. */
-export async function buildProviderConfiguration(settings: ProviderSettings): Promise<Configuration> {
+export function buildProviderConfiguration(settings: ProviderSettings): Configuration {
   const { resource, accessTokenTtlSeconds } = settings;
   return {
     clients: settings.clients.map(toClientMetadata),
-    jwks: { keys: [await generateSigningKey()] },
+    jwks: { keys: [settings.signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     routes: ROUTES,
     findAccount: findDevAccount,

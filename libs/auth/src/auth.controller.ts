@@ -1,7 +1,8 @@
-import { Controller, Get, Header, Query, Redirect, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect, Req, Res } from '@nestjs/common';
 import { SessionRequiredError } from '@bff/errors';
 import { SessionCookies, SessionService } from '@bff/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BackchannelLogoutService } from './backchannel-logout.service';
 import { assertCsrfHeader } from './csrf';
 import { LoginService } from './login.service';
 import { LogoutService } from './logout.service';
@@ -26,6 +27,7 @@ export class AuthController {
     private readonly users: UserService,
     private readonly sessions: SessionService,
     private readonly cookies: SessionCookies,
+    private readonly backchannel: BackchannelLogoutService,
   ) {}
 
   @Get('login')
@@ -75,5 +77,14 @@ export class AuthController {
     const url = await this.logoutService.logout(request.cookies[this.cookies.sessionName], sid);
     reply.clearCookie(this.cookies.sessionName, this.cookies.clearOptions());
     return { url, statusCode: 302 };
+  }
+
+  /** OIDC Back-Channel Logout: the provider posts `logout_token` form-encoded; 200 with no body on success. */
+  @Post('backchannel-logout')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async backchannelLogout(@Body() body: unknown): Promise<void> {
+    const form = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    await this.backchannel.logout(form.logout_token);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SessionModule } from '@bff/session';
 import { AuthController } from './auth.controller';
+import { BackchannelLogoutService } from './backchannel-logout.service';
 import { LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
 import { LogoutService } from './logout.service';
@@ -11,7 +12,7 @@ import { UserService } from './user.service';
 @Module({
   imports: [SessionModule],
   controllers: [AuthController],
-  providers: [OidcClient, LoginTransactions, LoginService, LogoutService, UserService],
+  providers: [OidcClient, LoginTransactions, LoginService, LogoutService, UserService, BackchannelLogoutService],
   exports: [OidcClient],
 })
 export class AuthModule {}

@@ -8,6 +8,7 @@ export {
   LogoutSidMismatchError,
 } from './auth.errors';
 export { AuthModule } from './auth.module';
+export { InvalidLogoutTokenError } from './backchannel-logout.service';
 export { assertCsrfHeader } from './csrf';
 export { classifyIdpFailure } from './idp-failure';
 export { OidcClient, type TokenSet } from './oidc-client';

@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OidcConfig } from '@bff/config';
+import { BadRequestError } from '@bff/errors';
+import { SESSION_STORE, SessionService, type SessionStore } from '@bff/session';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { IdpUnavailableError } from './auth.errors';
+import { OidcClient } from './oidc-client';
+
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** How old a logout token may be (its `iat`); also how long its `jti` is remembered. */
+const MAX_TOKEN_AGE_SECONDS = 300;
+
+/** The logout token failed validation; the body is the same whatever the reason or the sid. */
+export class InvalidLogoutTokenError extends BadRequestError {
+  constructor(reason: string) {
+    super('invalid_logout_token', `The logout token is not valid (${reason}).`);
+  }
+}
+
+/**
+ * OIDC Back-Channel Logout 1.0: the provider POSTs a signed logout token; every
+ * session it names (by `sid`, or all of a `sub`) ends on every instance, and
+ * their sockets close. Validation follows §2.6: signature against the provider's
+ * JWKS, iss, aud, iat, a single-use jti, the logout event, sid or sub, no nonce.
+ */
+@Injectable()
+export class BackchannelLogoutService {
+  private readonly logger = new Logger(BackchannelLogoutService.name);
+  private jwks?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(
+    private readonly oidcClient: OidcClient,
+    private readonly config: OidcConfig,
+    private readonly sessions: SessionService,
+    @Inject(SESSION_STORE) private readonly store: SessionStore,
+  ) {}
+
+  /** Validates the token and ends the sessions it names; returns how many ended. */
+  async logout(logoutToken: unknown): Promise<number> {
+    if (typeof logoutToken !== 'string' || logoutToken.length === 0 || logoutToken.length > 8192) {
+      throw new InvalidLogoutTokenError('logout_token is missing');
+    }
+    const claims = await this.verify(logoutToken);
+    const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
+    const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
+    const ids = sid !== undefined ? await this.store.idsBySid(sid) : await this.store.idsBySub(sub as string);
+    for (const id of ids) await this.sessions.endById(id, sub !== undefined ? { sub, sid } : undefined);
+    this.logger.log(`back-channel logout ended ${String(ids.length)} session(s)`);
+    return ids.length;
+  }
+
+  private async verify(token: string): Promise<JWTPayload> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keySet(), {
+        issuer: this.config.issuer,
+        audience: this.config.clientId,
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+        clockTolerance: 60,
+        requiredClaims: ['iat', 'jti'],
+      }));
+    } catch (error) {
+      // The keys could not be fetched: the provider's fault, not the token's.
+      const { name, code } = error as { name?: string; code?: string };
+      if (error instanceof joseErrors.JWKSTimeout || code === 'ERR_JOSE_GENERIC' || name === 'TypeError') {
+        throw new IdpUnavailableError(error);
+      }
+      throw new InvalidLogoutTokenError((error as { code?: string }).code ?? 'unverifiable');
+    }
+    const events = payload.events as Record<string, unknown> | undefined;
+    if (typeof events !== 'object' || typeof events[LOGOUT_EVENT] !== 'object') {
+      throw new InvalidLogoutTokenError('no back-channel logout event');
+    }
+    if (payload.nonce !== undefined) throw new InvalidLogoutTokenError('a nonce is present');
+    if (typeof payload.sid !== 'string' && typeof payload.sub !== 'string')
+      throw new InvalidLogoutTokenError('neither sid nor sub');
+    // A replayed token is refused even within its validity window.
+    if (
+      !(await this.store.claimOnce(
+        `jti:${this.config.issuer}:${String(payload.jti)}`,
+        (MAX_TOKEN_AGE_SECONDS + 60) * 1000,
+      ))
+    ) {
+      throw new InvalidLogoutTokenError('jti already used');
+    }
+    return payload;
+  }
+
+  private keySet(): ReturnType<typeof createRemoteJWKSet> {
+    const uri = this.oidcClient.metadata.jwks_uri;
+    if (typeof uri !== 'string') throw new IdpUnavailableError(new Error('the provider publishes no jwks_uri'));
+    this.jwks ??= createRemoteJWKSet(new URL(uri), { timeoutDuration: this.config.httpTimeoutMs });
+    return this.jwks;
+  }
+}
