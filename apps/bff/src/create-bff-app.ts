@@ -41,7 +41,6 @@ export async function createBffApp(
     await app.register(fastifyStatic, { root: resolve(config.server.staticDir), prefix: '/', index: ['index.html'] });
   }
   app.useWebSocketAdapter(new BffWsAdapter(app, app.get(UpgradeAuthenticator), config.realtime));
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -52,4 +52,14 @@ export class ServerConfig {
   })
   @IsBoolean()
   trustProxy = false;
+
+  @EnvVar('BFF_SHUTDOWN_TIMEOUT_MS', {
+    kind: 'int',
+    doc: 'On SIGTERM/SIGINT: stop accepting, close sockets with 1001, let in-flight requests finish for at most this long, then exit.',
+    default: '10000',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  shutdownTimeoutMs = 10000;
 }
