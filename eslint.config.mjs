@@ -20,12 +20,13 @@ import tseslint from 'typescript-eslint';
 /** Each lib and the libs it may import (through their `@bff/<lib>` alias only). */
 const LIB_DEPENDENCIES = {
   errors: [],
+  metrics: [],
   config: ['errors'],
-  session: ['errors', 'config'],
-  auth: ['errors', 'config', 'session'],
-  token: ['errors', 'config', 'session', 'auth'],
-  proxy: ['errors', 'config', 'session', 'auth', 'token'],
-  realtime: ['errors', 'config', 'session', 'auth', 'token'],
+  session: ['errors', 'metrics', 'config'],
+  auth: ['errors', 'metrics', 'config', 'session'],
+  token: ['errors', 'metrics', 'config', 'session', 'auth'],
+  proxy: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
+  realtime: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
 };
 const LIBS = Object.keys(LIB_DEPENDENCIES);
 const APPS = ['bff', 'dev-idp', 'demo-api'];

@@ -26,7 +26,7 @@ const common = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@bff/(errors|config|session|auth|token|proxy|realtime)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@bff/(errors|metrics|config|session|auth|token|proxy|realtime)$': '<rootDir>/libs/$1/src/index.ts',
     '^@bff/(dev-idp|demo-api|bff)$': '<rootDir>/apps/$1/src/index.ts',
   },
 };

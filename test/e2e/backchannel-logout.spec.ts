@@ -88,8 +88,8 @@ describe('OIDC back-channel logout', () => {
   });
 
   it.each([
-    ['a missing token', async () => undefined],
-    ['garbage', async () => 'not-a-jwt'],
+    ['a missing token', () => Promise.resolve(undefined)],
+    ['garbage', () => Promise.resolve('not-a-jwt')],
     ['a tampered signature', async () => (await stack.idp.signJwt(validClaims({ sid: 's' }))).slice(0, -4) + 'AAAA'],
     ['another audience', async () => stack.idp.signJwt(validClaims({ sid: 's', aud: 'someone-else' }))],
     ['another issuer', async () => stack.idp.signJwt(validClaims({ sid: 's', iss: 'http://evil.example' }))],

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { BffConfig } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
 import { ApiProxy } from '@bff/proxy';
 import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { resolve } from 'node:path';
@@ -36,6 +37,18 @@ export async function createBffApp(
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(fastifyCookie);
   registerSecurityHeaders(fastify, config.server.publicUrl);
+  const metrics = app.get(BffMetrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL, keeps the label set bounded.
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
   await app.register(app.get(ApiProxy).plugin);
   if (config.server.staticDir !== undefined) {
     await app.register(fastifyStatic, { root: resolve(config.server.staticDir), prefix: '/', index: ['index.html'] });

@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import replyFrom from '@fastify/reply-from';
 import { assertCsrfHeader } from '@bff/auth';
-import { ProxyConfig, ServerConfig, type UpstreamRoute } from '@bff/config';
+import { BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
+import { BffMetrics } from '@bff/metrics';
 import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
 import { TokenRefresher } from '@bff/token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -43,15 +44,19 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 export class ApiProxy {
   private readonly logger = new Logger(ApiProxy.name);
   private readonly publicUrl: URL;
+  private readonly config: BffConfig['proxy'];
+  private readonly trustProxy: boolean;
 
   constructor(
-    private readonly config: ProxyConfig,
-    private readonly server: ServerConfig,
+    bffConfig: BffConfig,
     private readonly sessions: SessionService,
     private readonly cookies: SessionCookies,
     private readonly refresher: TokenRefresher,
+    private readonly metrics: BffMetrics,
   ) {
-    this.publicUrl = new URL(server.publicUrl);
+    this.config = bffConfig.proxy;
+    this.trustProxy = bffConfig.server.trustProxy;
+    this.publicUrl = new URL(bffConfig.server.publicUrl);
   }
 
   /** The plugin to register on the Fastify instance before the app starts listening. */
@@ -139,6 +144,11 @@ export class ApiProxy {
 
   private forward(request: FastifyRequest, reply: FastifyReply, route: UpstreamRoute): void {
     const state = request.bffProxy as ProxyState;
+    const stopTimer = this.metrics.upstreamDuration.startTimer({ route: route.name });
+    const count = (status: number): void => {
+      stopTimer();
+      this.metrics.upstreamRequests.inc({ route: route.name, status: String(status) });
+    };
     void reply.from(state.path, {
       timeout: route.timeoutMs,
       queryString: () => state.query,
@@ -147,21 +157,25 @@ export class ApiProxy {
       rewriteRequestHeaders: (_request, headers) =>
         upstreamRequestHeaders(headers, {
           clientIp: request.socket.remoteAddress ?? '',
-          priorForwardedFor: this.server.trustProxy
-            ? (request.headers['x-forwarded-for'] as string | undefined)
-            : undefined,
+          priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
           publicProto: this.publicUrl.protocol.slice(0, -1),
           publicHost: this.publicUrl.host,
           accessToken: state.accessToken,
         }),
       rewriteHeaders: (headers) => browserResponseHeaders(headers),
+      onResponse: (_request, _reply, response) => {
+        count(response.statusCode);
+        void reply.send((response as unknown as { stream: NodeJS.ReadableStream }).stream);
+      },
       onError: (_failedReply, { error }) => {
         if (state.bodyLimit?.exceeded) {
+          count(413);
           this.renderError(new BodyTooLargeError(this.config.bodyLimitBytes), request, reply);
           return;
         }
         const status = (error as { statusCode?: number }).statusCode;
         const mapped = status === 504 ? new UpstreamTimeoutError(error) : new UpstreamUnavailableError(error);
+        count(mapped.status);
         this.renderError(mapped, request, reply);
       },
     });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { BffMetrics } from '@bff/metrics';
 import { MESSAGE_BUS, SESSION_ENDED_CHANNEL, type MessageBus } from '@bff/session';
 import type { ClientConnection } from './client-connection';
 import { BROADCAST_CHANNEL, CloseCode, parseFrame, sessionChannel, userChannel } from './frames';
@@ -18,7 +19,10 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly subscriptions = new Map<string, Promise<() => Promise<void>>>();
   private readonly fixed: (() => Promise<void>)[] = [];
 
-  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly metrics: BffMetrics,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     this.fixed.push(await this.bus.subscribe(BROADCAST_CHANNEL, this.deliver));
@@ -40,6 +44,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   /** Registers a socket and resolves once its channels are subscribed, so nothing published afterwards is missed. */
   async add(connection: ClientConnection): Promise<void> {
     this.all.add(connection);
+    this.metrics.websocketConnections.set(this.all.size);
     await Promise.all([
       this.join(this.bySession, connection.sessionId, sessionChannel(connection.sessionId), connection),
       this.join(this.byUser, connection.sub, userChannel(connection.sub), connection),
@@ -49,6 +54,7 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   /** Forgets a socket; safe to call more than once, on every close path. */
   async remove(connection: ClientConnection): Promise<void> {
     if (!this.all.delete(connection)) return;
+    this.metrics.websocketConnections.set(this.all.size);
     await Promise.all([
       this.leave(this.bySession, connection.sessionId, sessionChannel(connection.sessionId), connection),
       this.leave(this.byUser, connection.sub, userChannel(connection.sub), connection),

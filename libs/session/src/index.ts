@@ -1,4 +1,4 @@
-export { InProcessMessageBus, MESSAGE_BUS, type MessageBus, type MessageHandler } from './message-bus';
+export { InProcessMessageBus, MESSAGE_BUS, type BusCounter, type MessageBus, type MessageHandler } from './message-bus';
 export { MemorySessionStore } from './memory-session.store';
 export { RedisMessageBus } from './redis-message-bus';
 export { closeRedis, connectRedis, createRedisClient, REDIS_CLIENT, type RedisClient } from './redis-connection';
@@ -10,7 +10,6 @@ export { createTicket, formatTicket, parseTicket, type SessionTicket } from './s
 export { SessionStoreUnavailableError } from './session.errors';
 export { SessionModule } from './session.module';
 export {
-  SESSION_CLOCK,
   SESSION_ENDED_CHANNEL,
   SESSION_UPDATED_CHANNEL,
   SessionService,

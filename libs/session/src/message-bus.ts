@@ -3,6 +3,11 @@ import { Logger } from '@nestjs/common';
 /** Called with each message published on a subscribed channel. */
 export type MessageHandler = (message: string, channel: string) => void;
 
+/** Counts messages crossing the bus (bff_pubsub_messages_total). */
+export interface BusCounter {
+  inc(labels: { direction: 'in' | 'out' }): void;
+}
+
 /** Injection token of the {@link MessageBus}. */
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
 
@@ -75,8 +80,12 @@ export class InProcessMessageBus implements MessageBus {
   private readonly logger = new Logger(InProcessMessageBus.name);
   private readonly registry = new HandlerRegistry();
 
+  constructor(private readonly counter?: BusCounter) {}
+
   publish(channel: string, message: string): Promise<void> {
+    this.counter?.inc({ direction: 'out' });
     setImmediate(() => {
+      this.counter?.inc({ direction: 'in' });
       this.registry.deliver(channel, message, (error) => {
         this.logger.error(`handler for ${channel} failed: ${(error as Error).message}`);
       });

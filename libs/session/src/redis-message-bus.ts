@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { HandlerRegistry, subscriptionHandler, type MessageBus, type MessageHandler } from './message-bus';
+import {
+  HandlerRegistry,
+  subscriptionHandler,
+  type BusCounter,
+  type MessageBus,
+  type MessageHandler,
+} from './message-bus';
 import { closeRedis, type RedisClient } from './redis-connection';
 import { SessionStoreUnavailableError } from './session.errors';
 
@@ -15,8 +21,10 @@ export class RedisMessageBus implements MessageBus {
   constructor(
     private readonly publisher: RedisClient,
     private readonly subscriber: RedisClient,
+    private readonly counter?: BusCounter,
   ) {
     subscriber.on('message', (channel: string, message: string) => {
+      this.counter?.inc({ direction: 'in' });
       this.registry.deliver(channel, message, (error) => {
         // One faulty handler must not stop delivery to the others or kill the connection's listener.
         this.logger.error(`handler for ${channel} failed: ${(error as Error).message}`);
@@ -25,6 +33,7 @@ export class RedisMessageBus implements MessageBus {
   }
 
   async publish(channel: string, message: string): Promise<void> {
+    this.counter?.inc({ direction: 'out' });
     try {
       await this.publisher.publish(channel, message);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RedisConfig, SessionConfig } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
 import { InProcessMessageBus, MESSAGE_BUS, type MessageBus } from './message-bus';
 import { MemorySessionStore } from './memory-session.store';
 import { closeRedis, connectRedis, createRedisClient, REDIS_CLIENT, type RedisClient } from './redis-connection';
@@ -7,7 +8,7 @@ import { RedisMessageBus } from './redis-message-bus';
 import { RedisSessionStore } from './redis-session.store';
 import { SessionCookies } from './session-cookies';
 import { SessionSealer } from './session-sealer';
-import { SESSION_CLOCK, SessionService } from './session.service';
+import { SessionService } from './session.service';
 import { SESSION_STORE, type SessionStore } from './session.store';
 
 /**
@@ -40,12 +41,12 @@ import { SESSION_STORE, type SessionStore } from './session.store';
     },
     {
       provide: MESSAGE_BUS,
-      inject: [REDIS_CLIENT, RedisConfig],
-      useFactory: async (redis: RedisClient | null, config: RedisConfig): Promise<MessageBus> => {
-        if (!redis) return new InProcessMessageBus();
+      inject: [REDIS_CLIENT, RedisConfig, BffMetrics],
+      useFactory: async (redis: RedisClient | null, config: RedisConfig, metrics: BffMetrics): Promise<MessageBus> => {
+        if (!redis) return new InProcessMessageBus(metrics.pubsubMessages);
         const subscriber = createRedisClient(config, 'subscriber');
         await connectRedis(subscriber, config);
-        return new RedisMessageBus(redis, subscriber);
+        return new RedisMessageBus(redis, subscriber, metrics.pubsubMessages);
       },
     },
     {
@@ -53,7 +54,6 @@ import { SESSION_STORE, type SessionStore } from './session.store';
       inject: [SessionConfig],
       useFactory: (config: SessionConfig) => new SessionSealer(config.secret, config.previousSecrets),
     },
-    { provide: SESSION_CLOCK, useValue: Date.now },
     SessionService,
     SessionCookies,
   ],

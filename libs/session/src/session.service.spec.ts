@@ -1,9 +1,15 @@
 import { SessionConfig } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
 import { InProcessMessageBus } from './message-bus';
 import { MemorySessionStore } from './memory-session.store';
 import { SessionSealer } from './session-sealer';
 import { createTicket, formatTicket } from './session-ticket';
 import { SessionService } from './session.service';
+
+function withClock(service: SessionService, clock: () => number): SessionService {
+  service.now = clock;
+  return service;
+}
 
 function setup(idleSeconds = 600, absoluteSeconds = 3600) {
   let now = 1_000_000;
@@ -14,7 +20,10 @@ function setup(idleSeconds = 600, absoluteSeconds = 3600) {
   });
   const store = new MemorySessionStore(clock);
   const sealer = new SessionSealer('s'.repeat(32));
-  const service = new SessionService(store, sealer, config, clock, new InProcessMessageBus());
+  const service = withClock(
+    new SessionService(store, sealer, config, new InProcessMessageBus(), new BffMetrics()),
+    clock,
+  );
   return {
     service,
     store,
@@ -72,9 +81,10 @@ describe('SessionService', () => {
       a.store,
       new SessionSealer('z'.repeat(32)),
       Object.assign(new SessionConfig(), { idleTimeoutSeconds: 600, absoluteTimeoutSeconds: 3600 }),
-      a.now,
       new InProcessMessageBus(),
+      new BffMetrics(),
     );
+    other.now = a.now;
     expect(await other.open(cookieValue)).toBeUndefined();
     expect(await a.store.read(session.ticket.id)).not.toBeNull(); // a forged cookie never deletes
   });
@@ -125,7 +135,7 @@ describe('SessionService hot-path cache', () => {
     const store = new MemorySessionStore(clock);
     const bus = new InProcessMessageBus();
     const sealer = new SessionSealer('s'.repeat(32));
-    const make = () => new SessionService(store, sealer, config, clock, bus);
+    const make = () => withClock(new SessionService(store, sealer, config, bus, new BffMetrics()), clock);
     return {
       a: make(),
       b: make(),

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
 import { MESSAGE_BUS, type MessageBus } from './message-bus';
 import type { SessionRecord, SessionTokens } from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
@@ -28,9 +29,6 @@ export function sessionTag(id: string): string {
   return createHash('sha256').update(id).digest('base64url').slice(0, 10);
 }
 
-/** The injectable clock, so lifetimes can be tested without waiting. */
-export const SESSION_CLOCK = Symbol('SESSION_CLOCK');
-
 /** Pub/sub channels on which instances tell each other to drop a cached session (the message is its id). */
 export const SESSION_ENDED_CHANNEL = 'bff:ctl:session-ended';
 export const SESSION_UPDATED_CHANNEL = 'bff:ctl:session-updated';
@@ -57,13 +55,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly cacheMs: number;
   private readonly cache = new Map<string, CachedSession>();
   private readonly unsubscribes: (() => Promise<void>)[] = [];
+  /** The clock; tests replace it to move through lifetimes without waiting. */
+  now: () => number = Date.now;
 
   constructor(
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly sealer: SessionSealer,
     config: SessionConfig,
-    @Inject(SESSION_CLOCK) private readonly now: () => number,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly metrics: BffMetrics,
   ) {
     this.idleMs = config.idleTimeoutSeconds * 1000;
     this.absoluteMs = config.absoluteTimeoutSeconds * 1000;
@@ -105,6 +105,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       { sub: record.sub, sid: record.sid },
       this.absoluteMs,
     );
+    this.metrics.sessions.inc({ event: 'created' });
     this.logger.log(`session ${sessionTag(ticket.id)} created for a login`);
     return { cookieValue: formatTicket(ticket), session: { ticket, record, expiresAt: now + ttlMs } };
   }
@@ -200,6 +201,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   async endById(id: string, index?: { sub: string; sid?: string }): Promise<void> {
     this.cache.delete(id);
     await this.store.delete(id, index);
+    this.metrics.sessions.inc({ event: 'ended' });
     await this.bus.publish(SESSION_ENDED_CHANNEL, id);
     this.logger.log(`session ${sessionTag(id)} ended`);
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
 import { TokenConfig } from '@bff/config';
 import { SessionRequiredError } from '@bff/errors';
+import { BffMetrics } from '@bff/metrics';
 import { SessionService, sessionTag, type OpenedSession } from '@bff/session';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { needsRefresh } from './token-freshness';
@@ -28,6 +29,7 @@ export class TokenRefresher {
     private readonly oidc: OidcClient,
     @Inject(REFRESH_LOCK) private readonly lock: RefreshLock,
     private readonly config: TokenConfig,
+    private readonly metrics: BffMetrics,
   ) {
     this.skewMs = config.refreshSkewSeconds * 1000;
   }
@@ -45,15 +47,18 @@ export class TokenRefresher {
   }
 
   private async refreshUnderLock(session: OpenedSession): Promise<OpenedSession> {
+    const stopWaitTimer = this.metrics.refreshLockWait.startTimer();
     const held = await this.lock.acquire(
       refreshLockKey(session.ticket.id),
       this.config.lockLeaseMs,
       this.config.lockWaitMs,
     );
+    stopWaitTimer();
     if (!held) {
       // The wait ran out: maybe the holder finished just now. Look once more, then give up.
       const current = await this.currentOrEnded(session);
       if (!needsRefresh(current.record.tokens, Date.now(), this.skewMs)) return current;
+      this.metrics.tokenRefreshes.inc({ result: 'lock_timeout' });
       throw new RefreshLockTimeoutError();
     }
     try {
@@ -75,6 +80,7 @@ export class TokenRefresher {
     const tag = sessionTag(session.ticket.id);
     const old = session.record.tokens;
     if (!old.refreshToken) {
+      this.metrics.tokenRefreshes.inc({ result: 'rejected' });
       await this.sessions.end(session);
       throw new RefreshRejectedError('no refresh token was issued');
     }
@@ -85,11 +91,13 @@ export class TokenRefresher {
       const failure = classifyIdpFailure(error);
       if ('rejected' in failure && (failure.rejected === 'invalid_grant' || failure.rejected === 'invalid_client')) {
         this.logger.warn(`refresh for session ${tag} rejected (${failure.rejected}); session ended`);
+        this.metrics.tokenRefreshes.inc({ result: 'rejected' });
         await this.sessions.end(session);
         throw new RefreshRejectedError(failure.rejected);
       }
       // Network trouble, a provider fault or an odd answer: keep the session, a later request tries again.
       this.logger.warn(`refresh for session ${tag} failed; session kept`);
+      this.metrics.tokenRefreshes.inc({ result: 'failed' });
       throw new IdpUnavailableError(error);
     }
     const saved = await this.sessions.saveTokens(session, {
@@ -103,6 +111,7 @@ export class TokenRefresher {
       scope: fresh.scope ?? old.scope,
     });
     if (!saved) throw new SessionRequiredError();
+    this.metrics.tokenRefreshes.inc({ result: 'ok' });
     this.logger.log(`access token refreshed for session ${tag}`);
     return session;
   }

@@ -1,0 +1,2 @@
+export { BffMetrics } from './bff-metrics';
+export { MetricsModule } from './metrics.module';
