@@ -30,6 +30,8 @@ export interface StackOptions {
   /** Extra BFF environment, applied last. */
   env?: Record<string, string>;
   accessTokenTtlSeconds?: number;
+  /** Capture every instance's log lines at debug level here (default: errors only, to stdout). */
+  logs?: { write(line: string): void };
 }
 
 /**
@@ -63,7 +65,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     for (const [index, port] of ports.entries()) {
       const env = { ...shared, PORT: String(port), BFF_PUBLIC_URL: urls[index]!, ...options.env };
-      const app = await createBffApp(loadConfig(env), { logger: ['error'] });
+      const app = await createBffApp(
+        loadConfig(env),
+        options.logs ? { logger: ['debug'], logDestination: options.logs } : { logger: ['error'] },
+      );
       await app.listen({ port });
       bffs.push({ url: urls[index]!, app });
     }

@@ -2,18 +2,39 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { LogLevel } from '@nestjs/common';
+import type { DestinationStream, LevelWithSilent } from 'pino';
 import type { BffConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
 import { ApiProxy } from '@bff/proxy';
 import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
+import { createPinoLogger, PinoNestLogger } from './bff-logger';
 import { registerSecurityHeaders } from './security-headers';
 
 /** Options of {@link createBffApp} that are about the process, not the product. */
 export interface CreateBffAppOptions {
-  logger?: LoggerService | LogLevel[] | false;
+  /** Nest-style levels or false (silent); overrides BFF_LOG_LEVEL. */
+  logger?: LogLevel[] | false;
+  /** Where the JSON log lines go (default stdout); tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+const NEST_TO_PINO: [LogLevel, LevelWithSilent][] = [
+  ['verbose', 'trace'],
+  ['debug', 'debug'],
+  ['log', 'info'],
+  ['warn', 'warn'],
+  ['error', 'error'],
+  ['fatal', 'fatal'],
+];
+
+function logLevelOf(config: BffConfig, option: CreateBffAppOptions['logger']): LevelWithSilent {
+  if (option === undefined) return config.server.logLevel;
+  if (option === false) return 'silent';
+  return NEST_TO_PINO.find(([nest]) => option.includes(nest))?.[1] ?? 'silent';
 }
 
 /**
@@ -25,13 +46,17 @@ export async function createBffApp(
   config: BffConfig,
   options: CreateBffAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const logger = createPinoLogger(logLevelOf(config, options.logger), options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     trustProxy: config.server.trustProxy,
+    loggerInstance: logger,
+    // Our own ids: a client-sent X-Request-Id is not trusted into the logs.
+    genReqId: () => randomUUID(),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger,
+    logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();

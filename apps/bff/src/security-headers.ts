@@ -21,6 +21,8 @@ export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string)
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
+    // Lets a user quote the id that finds their request in the logs.
+    void reply.header('x-request-id', request.id);
     if (request.url.startsWith('/auth/')) void reply.header('cache-control', 'no-store');
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('content-security-policy', csp);

@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { EnvVar } from './env-var.decorator';
 
 /** Where the BFF listens and how the browser reaches it. */
@@ -62,4 +62,11 @@ export class ServerConfig {
   @Min(0)
   @Max(600000)
   shutdownTimeoutMs = 10000;
+
+  @EnvVar('BFF_LOG_LEVEL', {
+    doc: 'JSON log level: `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`. Tokens, cookies, codes and secrets are never logged at any level.',
+    default: 'info',
+  })
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' = 'info';
 }
