@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createDevIdp, type DevIdp } from '@bff/dev-idp';
+import { connectRedis, createRedisClient, parseTicket, SessionService } from '@bff/session';
+import { refreshLockKey } from '@bff/token';
 import { BrowserClient } from '../support/browser-client';
-import { TEST_CLIENT } from '../support/bff-stack';
+import { startStack, TEST_CLIENT } from '../support/bff-stack';
 import { spawnBff, waitUntilLive } from '../support/bff-process';
 import { EchoUpstream } from '../support/echo-upstream';
 import { freePort } from '../support/free-port';
-import { testRedisUrl } from '../support/redis';
+import { testRedisConfig, testRedisUrl } from '../support/redis';
 import { openSocket } from '../support/socket-client';
 
 describe('the BFF as a process', () => {
@@ -86,4 +88,54 @@ describe('the BFF as a process', () => {
       }
     }, 30_000);
   });
+});
+
+describe('an instance killed with SIGKILL while it holds the refresh lock', () => {
+  it('lets the other instances refresh once its lease runs out', async () => {
+    const upstream = await EchoUpstream.start();
+    const routes = JSON.stringify([{ name: 'echo', upstream: upstream.url, token: 'user' }]);
+    const timing = {
+      OIDC_HTTP_TIMEOUT_MS: '2500',
+      TOKEN_REFRESH_LOCK_LEASE_MS: '3000',
+      TOKEN_REFRESH_LOCK_WAIT_MS: '8000',
+    };
+    const stack = await startStack({ env: { BFF_ROUTES: routes, ...timing } });
+    const redis = createRedisClient(testRedisConfig(), 'test-lock-watch');
+    await connectRedis(redis, testRedisConfig());
+    const port = await freePort();
+    const doomed = spawnBff({ ...stack.env, ...timing, PORT: String(port), BFF_ROUTES: routes });
+    try {
+      await waitUntilLive(`http://localhost:${String(port)}`, doomed);
+      const browser = new BrowserClient();
+      await browser.login(stack.url);
+      const sessions = stack.bffs[0]!.app.get(SessionService);
+      const ticket = parseTicket(browser.cookie('__Host-bff'))!;
+      const session = (await sessions.reload(ticket))!;
+      await sessions.saveTokens(session, { ...session.record.tokens, accessTokenExpiresAt: Date.now() - 1 });
+
+      // The doomed instance takes the lock and hangs in the token call...
+      stack.idp.setFault('token-endpoint-hang');
+      void browser.api(`http://localhost:${String(port)}/api/echo/x`).catch(() => undefined);
+      let held = 0;
+      for (let attempt = 0; attempt < 50 && held === 0; attempt++) {
+        held = await redis.exists(refreshLockKey(ticket.id));
+        if (held === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(held).toBe(1);
+      // ...and dies holding it.
+      doomed.child.kill('SIGKILL');
+      expect((await doomed.exited).signal).toBe('SIGKILL');
+      stack.idp.setFault(null);
+
+      const refreshesBefore = stack.idp.stats.grants.refresh_token ?? 0;
+      const response = await browser.api(`${stack.url}/api/echo/y`);
+      expect(response.status).toBe(200);
+      expect((stack.idp.stats.grants.refresh_token ?? 0) - refreshesBefore).toBe(1);
+    } finally {
+      if (doomed.child.exitCode === null) doomed.child.kill('SIGKILL');
+      await redis.quit();
+      await stack.close();
+      await upstream.close();
+    }
+  }, 30_000);
 });
