@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
@@ -72,6 +72,47 @@ export class PrivateRedis {
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
+    });
+  }
+}
+
+/** A Sentinel watching one private Redis as `mymaster`, on a free port. */
+export class PrivateSentinel {
+  private constructor(
+    readonly port: number,
+    private readonly process: ChildProcess,
+  ) {}
+
+  static async start(master: PrivateRedis): Promise<PrivateSentinel> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'bff-sentinel-'));
+    const configFile = join(dir, 'sentinel.conf');
+    // Sentinel rewrites its config file, so it gets a writable one of its own.
+    writeFileSync(
+      configFile,
+      [
+        `port ${String(port)}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${String(master.port)} 1`,
+        '',
+      ].join('\n'),
+    );
+    const child = spawn('redis-server', [configFile, '--sentinel'], { stdio: 'ignore' });
+    const sentinel = new PrivateSentinel(port, child);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (await answersPing(port)) return sentinel;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await sentinel.stop();
+    throw new Error(`redis sentinel did not start on port ${String(port)}`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.process.once('exit', () => resolve());
+      this.process.kill('SIGKILL');
     });
   }
 }

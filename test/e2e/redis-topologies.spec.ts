@@ -3,6 +3,7 @@ import { connectRedis, createRedisClient, parseTicket, RedisSessionStore, Sessio
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream } from '../support/echo-upstream';
+import { PrivateRedis, PrivateSentinel } from '../support/private-redis';
 import { PrivateRedisCluster } from '../support/private-redis-cluster';
 import { testRedisConfig } from '../support/redis';
 import { openSocket } from '../support/socket-client';
@@ -76,4 +77,37 @@ describe('on a three-master Redis Cluster', () => {
       await client.quit();
     }
   });
+});
+
+describe('through Redis Sentinel', () => {
+  it('finds the master by name and serves sessions from it', async () => {
+    const master = await PrivateRedis.start();
+    const sentinel = await PrivateSentinel.start(master);
+    const stack = await startStack({
+      env: {
+        // Only the credentials and db of REDIS_URL are used in sentinel mode; the address comes from Sentinel.
+        REDIS_URL: 'redis://sentinel-resolves-this:6379/0',
+        REDIS_MODE: 'sentinel',
+        REDIS_SENTINELS: `127.0.0.1:${String(sentinel.port)}`,
+        REDIS_SENTINEL_NAME: 'mymaster',
+      },
+    });
+    try {
+      const browser = new BrowserClient();
+      await browser.login(stack.url);
+      expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+      const client = createRedisClient(testRedisConfig({ url: master.url }), 'test-sentinel-check');
+      await connectRedis(client, testRedisConfig({ url: master.url }));
+      try {
+        const id = (browser.cookie('__Host-bff') ?? '').split('.')[1] ?? '';
+        expect(await client.exists(`bff:session:{${id}}`)).toBe(1);
+      } finally {
+        await client.quit();
+      }
+    } finally {
+      await stack.close();
+      await sentinel.stop();
+      await master.stop();
+    }
+  }, 30_000);
 });
