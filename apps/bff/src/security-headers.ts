@@ -18,7 +18,8 @@ export function contentSecurityPolicy(publicUrl: string): string {
  */
 export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
   const csp = contentSecurityPolicy(publicUrl);
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every response, the proxied ones included.
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
     // Lets a user quote the id that finds their request in the logs.
@@ -26,6 +27,6 @@ export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string)
     if (request.url.startsWith('/auth/')) void reply.header('cache-control', 'no-store');
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('content-security-policy', csp);
-    return payload;
+    done(null, payload);
   });
 }
