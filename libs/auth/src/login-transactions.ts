@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SessionConfig } from '@bff/config';
 import {
@@ -11,6 +10,7 @@ import {
   type SessionStore,
 } from '@bff/session';
 import { LoginStateError } from './auth.errors';
+import { sameText } from './same-text';
 
 /** What the callback needs from the request that started the login. */
 export interface LoginTransaction {
@@ -18,12 +18,6 @@ export interface LoginTransaction {
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /**

@@ -1,16 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { OidcConfig } from '@bff/config';
 import { describeChain } from '@bff/errors';
 import { SessionService } from '@bff/session';
 import { LogoutSidMismatchError } from './auth.errors';
 import { OidcClient } from './oidc-client';
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+import { sameText } from './same-text';
 
 /**
  * `/auth/logout?sid=`: the sid value (Duende's RequireLogoutSessionId) makes a
