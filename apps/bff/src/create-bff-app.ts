@@ -63,15 +63,22 @@ export async function createBffApp(
   await app.register(fastifyCookie);
   registerSecurityHeaders(fastify, config.server.publicUrl);
   const metrics = app.get(BffMetrics);
+  // Labelled children cached by key: prom-client would otherwise hash a label object twice per request.
+  const recorders = new Map<string, { count(): void; time(seconds: number): void }>();
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL, keeps the label set bounded.
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const key = `${request.method} ${route} ${status}`;
+    let recorder = recorders.get(key);
+    if (!recorder) {
+      const counter = metrics.httpRequests.labels(request.method, route, status);
+      const histogram = metrics.httpDuration.labels(request.method, route, status);
+      recorder = { count: () => counter.inc(), time: (seconds) => histogram.observe(seconds) };
+      recorders.set(key, recorder);
+    }
+    recorder.count();
+    recorder.time(reply.elapsedTime / 1000);
     done();
   });
   await app.register(app.get(ApiProxy).plugin);

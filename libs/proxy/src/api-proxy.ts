@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import replyFrom from '@fastify/reply-from';
+import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
 import { assertCsrfHeader } from '@bff/auth';
 import { BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
@@ -24,6 +24,8 @@ interface ProxyState {
   query: string;
   accessToken?: string;
   bodyLimit?: BodyLimit;
+  /** performance.now() when forwarding began, for the upstream duration metric. */
+  startedAt: number;
 }
 
 declare module 'fastify' {
@@ -97,10 +99,13 @@ export class ApiProxy {
     });
     scope.setErrorHandler(this.renderError);
     const prefix = `/api/${route.name}`;
+    const forwarding = this.forwardOptions(route);
     const options = {
       preHandler: (request: FastifyRequest) => this.check(request, route, prefix.length, upstream.pathname),
       handler: (request: FastifyRequest, reply: FastifyReply) => {
-        this.forward(request, reply, route);
+        const state = request.bffProxy as ProxyState;
+        state.startedAt = performance.now();
+        void reply.from(state.path, forwarding);
       },
     };
     scope.all(prefix, options);
@@ -121,7 +126,7 @@ export class ApiProxy {
       if (!session && route.token === 'user') throw new SessionRequiredError();
     }
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
-    const state: ProxyState = { path, query };
+    const state: ProxyState = { path, query, startedAt: 0 };
     this.limitBody(request, state);
     if (session) state.accessToken = (await this.refresher.ensureFresh(session)).record.tokens.accessToken;
     request.bffProxy = state;
@@ -142,43 +147,58 @@ export class ApiProxy {
     request.body = request.raw.pipe(state.bodyLimit);
   }
 
-  private forward(request: FastifyRequest, reply: FastifyReply, route: UpstreamRoute): void {
-    const state = request.bffProxy as ProxyState;
-    const stopTimer = this.metrics.upstreamDuration.startTimer({ route: route.name });
-    const count = (status: number): void => {
-      stopTimer();
-      this.metrics.upstreamRequests.inc({ route: route.name, status: String(status) });
+  /**
+   * The reply-from options of one route, built once: every callback reads the
+   * request's own state from the request it is given, so nothing is allocated
+   * per request on the hot path.
+   */
+  private forwardOptions(route: UpstreamRoute): FastifyReplyFromHooks {
+    const duration = this.metrics.upstreamDuration.labels(route.name);
+    const counters = new Map<number, { inc(): void }>();
+    const count = (request: { bffProxy?: ProxyState }, status: number): void => {
+      const state = request.bffProxy as ProxyState;
+      duration.observe((performance.now() - state.startedAt) / 1000);
+      let counter = counters.get(status);
+      if (!counter) {
+        counter = this.metrics.upstreamRequests.labels(route.name, String(status));
+        counters.set(status, counter);
+      }
+      counter.inc();
     };
-    void reply.from(state.path, {
+    const publicProto = this.publicUrl.protocol.slice(0, -1);
+    const publicHost = this.publicUrl.host;
+    return {
       timeout: route.timeoutMs,
-      queryString: () => state.query,
+      queryString: (_search, _url, request) => (request.bffProxy as ProxyState).query,
       // reply-from retries GETs on an upstream 503 by default; the browser should see the 503 as it is.
       retryDelay: () => null,
-      rewriteRequestHeaders: (_request, headers) =>
+      rewriteRequestHeaders: (request, headers) =>
         upstreamRequestHeaders(headers, {
           clientIp: request.socket.remoteAddress ?? '',
           priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
-          publicProto: this.publicUrl.protocol.slice(0, -1),
-          publicHost: this.publicUrl.host,
-          accessToken: state.accessToken,
+          publicProto,
+          publicHost,
+          accessToken: (request.bffProxy as ProxyState).accessToken,
         }),
       rewriteHeaders: (headers) => browserResponseHeaders(headers),
-      onResponse: (_request, _reply, response) => {
-        count(response.statusCode);
+      onResponse: (request, reply, response) => {
+        count(request, response.statusCode);
         void reply.send((response as unknown as { stream: NodeJS.ReadableStream }).stream);
       },
-      onError: (_failedReply, { error }) => {
-        if (state.bodyLimit?.exceeded) {
-          count(413);
+      onError: (anyReply, { error }) => {
+        const reply = anyReply as unknown as FastifyReply;
+        const request = reply.request;
+        if ((request.bffProxy as ProxyState).bodyLimit?.exceeded) {
+          count(request, 413);
           this.renderError(new BodyTooLargeError(this.config.bodyLimitBytes), request, reply);
           return;
         }
         const status = (error as { statusCode?: number }).statusCode;
         const mapped = status === 504 ? new UpstreamTimeoutError(error) : new UpstreamUnavailableError(error);
-        count(mapped.status);
+        count(request, mapped.status);
         this.renderError(mapped, request, reply);
       },
-    });
+    };
   }
 
   private readonly renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {

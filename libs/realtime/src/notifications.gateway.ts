@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger, type BeforeApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { RealtimeConfig } from '@bff/config';
-import { SessionService } from '@bff/session';
+import { detachTicket, SessionService } from '@bff/session';
 import type { RawData, WebSocket } from 'ws';
 import { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
@@ -60,7 +60,7 @@ export class NotificationsGateway
       socket.close(CloseCode.SessionEnded, 'no session');
       return;
     }
-    const connection = new ClientConnection(socket, session.ticket, session.record.sub, this.config);
+    const connection = new ClientConnection(socket, detachTicket(session.ticket), session.record.sub, this.config);
     this.connections.set(socket, connection);
     // Registered before anything can fail, so every close path cleans up.
     socket.on('close', () => void this.registry.remove(connection));

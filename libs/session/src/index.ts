@@ -6,7 +6,7 @@ export { RedisSessionStore } from './redis-session.store';
 export { SessionCookies } from './session-cookies';
 export type { SessionRecord, SessionTokens } from './session-record';
 export { SealOpenError, SessionSealer, type SealPurpose } from './session-sealer';
-export { createTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
+export { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
 export { SessionStoreUnavailableError } from './session.errors';
 export { SessionModule } from './session.module';
 export {

@@ -5,7 +5,7 @@ import { BffMetrics } from '@bff/metrics';
 import { MESSAGE_BUS, type MessageBus } from './message-bus';
 import type { SessionRecord, SessionTokens } from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
-import { createTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
+import { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
 import { SESSION_STORE, type SessionStore } from './session.store';
 
 /** A session opened for one request: its ticket, its record and when it ends. */
@@ -142,13 +142,14 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
 
   private remember(session: OpenedSession): void {
     if (this.cacheMs === 0) return;
-    this.cache.delete(session.ticket.id);
+    const ticket = detachTicket(session.ticket);
+    this.cache.delete(ticket.id);
     if (this.cache.size >= CACHE_MAX_ENTRIES) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    this.cache.set(session.ticket.id, {
-      secret: session.ticket.secret,
+    this.cache.set(ticket.id, {
+      secret: ticket.secret,
       record: session.record,
       expiresAt: session.expiresAt,
       cachedAt: this.now(),
