@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:proxy`: what the BFF's proxy costs. autocannon (here, in the parent) sends
+ * a GET of a 1 KiB JSON with 100 connections to, in the same run and on the same upstream:
+ *   - the upstream directly,
+ *   - a bare fastify + @fastify/reply-from proxy (no session),
+ *   - the BFF with a logged-in session, with the default session cache and with none.
+ * Throughput is reported as ratios against the baselines of the same run, round by round;
+ * the tables go to bench/RESULTS.md. Every server runs in its own process (servers/*.ts),
+ * on loopback only, for a bounded time.
+ *
+ * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (3),
+ * BENCH_CONNECTIONS (100), BENCH_CPU_PROF=1 (profile the proxies with --cpu-prof; writes a
+ * separate section), BENCH_WRITE=0 (print only, leave RESULTS.md alone: smoke runs),
+ * REDIS_URL (default redis://127.0.0.1:6379).
+ */
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CpuMeter } from './proxy/cpu';
+import { measure, verifyTarget, warmUp, type LoadSettings, type Measurement } from './proxy/load';
+import { describeMachine, repoRoot } from './proxy/machine';
+import { profileIn, summarizeProfile } from './proxy/profile';
+import { profilesMarkdown, type Profiled } from './proxy/profile-report';
+import { cpuTable, interpretation, machineLines, resultsTable, writeSection } from './proxy/report';
+import { NAMES, PROCESSES, Stack } from './proxy/stack';
+import { summarize } from './proxy/summary';
+
+function intFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${String(min)}`);
+  return value;
+}
+
+const settings: LoadSettings = {
+  connections: intFromEnv('BENCH_CONNECTIONS', 100, 1),
+  warmupSeconds: intFromEnv('BENCH_WARMUP', 3, 0),
+  durationSeconds: intFromEnv('BENCH_DURATION', 10, 1),
+};
+const rounds = intFromEnv('BENCH_ROUNDS', 3, 1);
+const profiling = process.env.BENCH_CPU_PROF === '1';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const root = repoRoot();
+const profileRoot = join(root, 'dist-bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+const PROFILED = [PROCESSES.bare, PROCESSES.bff, PROCESSES.bffNoCache];
+
+const stack = new Stack({
+  redisUrl,
+  execArgv: (name) => {
+    if (!profiling || !PROFILED.includes(name)) return [];
+    const dir = join(profileRoot, name);
+    mkdirSync(dir, { recursive: true });
+    return ['--cpu-prof', '--cpu-prof-dir', dir];
+  },
+});
+
+/** The command as typed, with the variables that changed the run (a Redis URL without credentials). */
+function commandLine(): string {
+  const vars = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${String(value)}`);
+  if (process.env.REDIS_URL) {
+    const url = new URL(process.env.REDIS_URL);
+    vars.push(`REDIS_URL=${url.protocol}//${url.host}${url.pathname}`);
+  }
+  return [...vars, 'npm run bench:proxy'].join(' ');
+}
+
+/** Every target once per round, in the same order, so each ratio compares neighbours in time. */
+async function measureAll(meter: CpuMeter): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const target of stack.targets) {
+      console.log(`[bench] round ${String(round)}/${String(rounds)}: ${target.name}`);
+      if (round === 1) await warmUp(target, settings);
+      results.push(await measure(target, settings, round, meter));
+    }
+  }
+  return results;
+}
+
+async function run(): Promise<void> {
+  await stack.start();
+  for (const target of stack.targets) await verifyTarget(target);
+  console.log(
+    `[bench] ${String(settings.connections)} connections; ${String(settings.warmupSeconds)} s warm-up, then ` +
+      `${String(rounds)} × ${String(settings.durationSeconds)} s per target${profiling ? ', under --cpu-prof' : ''}`,
+  );
+  const idp = stack.idp();
+  const refreshesBefore = (await idp.stats()).grants.refresh_token ?? 0;
+  const meter = new CpuMeter(stack.servers, redisUrl);
+  const results = await measureAll(meter).finally(() => {
+    meter.close();
+  });
+  const refreshes = ((await idp.stats()).grants.refresh_token ?? 0) - refreshesBefore;
+  const machine = await describeMachine(redisUrl);
+  await stack.stop();
+
+  const rows = summarize(stack.targets, results, {
+    direct: NAMES.direct,
+    bare: NAMES.bare,
+    upstreamProcess: PROCESSES.upstream,
+    cores: cpus().length,
+  });
+  const tables = [
+    resultsTable(rows),
+    'CPU per request (µs), by process, over all rounds:',
+    cpuTable(rows),
+    interpretation(rows, NAMES, refreshes),
+  ].join('\n\n');
+  console.log(`\n${tables}\n`);
+  const header = [
+    `- Date: ${new Date().toISOString()}`,
+    `- Command: \`${commandLine()}\``,
+    machineLines(machine),
+    `- Load: autocannon, ${String(settings.connections)} connections, pipelining 1; ${String(settings.warmupSeconds)} s ` +
+      `warm-up per target, then ${String(rounds)} rounds of ${String(settings.durationSeconds)} s per target ` +
+      "(medians shown; latencies in whole ms, autocannon's resolution); every server in its own process, " +
+      'autocannon in the parent, all on loopback.',
+  ].join('\n');
+  const file = join(root, 'bench', 'RESULTS.md');
+  // BENCH_WRITE=0: a smoke run that prints everything and records nothing.
+  const write = process.env.BENCH_WRITE !== '0';
+  if (!profiling) {
+    if (write) await writeSection(file, 'bench:proxy', `## Proxy (bench:proxy)\n\n${header}\n\n${tables}`);
+    console.log(write ? `[bench] wrote ${file}` : '[bench] BENCH_WRITE=0: RESULTS.md left alone');
+    return;
+  }
+  const profiles = PROFILED.map((name): Profiled => {
+    const target = stack.targets.find((t) => t.process === name)?.name ?? name;
+    const runs = results.filter((m) => m.target === target);
+    const windows = runs.map((m) => m.windowUs);
+    writeFileSync(join(profileRoot, name, 'windows.json'), JSON.stringify(windows));
+    const file = profileIn(join(profileRoot, name));
+    return {
+      target,
+      path: relative(root, file),
+      summary: summarizeProfile(file, windows),
+      requests: runs.reduce((sum, m) => sum + m.requests, 0),
+    };
+  });
+  const analysis = profilesMarkdown(profiles);
+  const body = [
+    '## Proxy profile (BENCH_CPU_PROF=1 npm run bench:proxy)',
+    header,
+    'Under the sampling profiler (slower than without it; compare ratios only):',
+    tables,
+    analysis,
+  ].join('\n\n');
+  if (write) await writeSection(file, 'bench:proxy-profile', body);
+  console.log(`${analysis}\n\n${write ? `[bench] wrote ${file}` : '[bench] BENCH_WRITE=0: RESULTS.md left alone'}`);
+}
+
+/** Whatever happens the run ends: a bound on the whole thing, then every server is killed. */
+const perTarget = settings.warmupSeconds + rounds * settings.durationSeconds;
+const watchdog = setTimeout(
+  () => {
+    console.error('[bench] took too long; killing the servers');
+    stack.kill();
+    process.exit(2);
+  },
+  (120 + 1.5 * 4 * perTarget) * 1000,
+);
+watchdog.unref();
+
+run()
+  .catch(async (error: unknown) => {
+    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    await stack.stop();
+  })
+  .finally(() => {
+    clearTimeout(watchdog);
+  });

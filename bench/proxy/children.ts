@@ -1,0 +1,124 @@
+/** Parent side of the server processes: fork, wait until ready, ask for stats, stop. */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { DevIdpStats } from '@bff/dev-idp';
+import type { ChildMessage, ParentMessage, Role, RoleArgs } from './protocol';
+
+const READY_TIMEOUT_MS = 30_000;
+const REPLY_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface StartOptions {
+  /** The child's whole environment (nothing is inherited unless passed here). */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags, e.g. --cpu-prof. */
+  execArgv?: string[];
+}
+
+/** One server process. Its output is prefixed with its name so failures say where they come from. */
+export class ServerProcess {
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly process: ChildProcess,
+    private readonly exited: Promise<void>,
+  ) {}
+
+  static async start<R extends Role>(
+    name: string,
+    role: R,
+    args: RoleArgs[R],
+    options: StartOptions = {},
+  ): Promise<ServerProcess> {
+    const child = fork(join(__dirname, 'servers', `${role}.js`), [JSON.stringify(args)], {
+      env: options.env ?? { PATH: process.env.PATH },
+      execArgv: options.execArgv ?? [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) {
+        createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+          process.stderr.write(`[${name}] ${line}\n`);
+        });
+      }
+    }
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${name} was not ready within ${String(READY_TIMEOUT_MS / 1000)} s`));
+      }, READY_TIMEOUT_MS);
+      const settle = (error: Error | undefined, value = ''): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve(value);
+      };
+      const onMessage = (message: ChildMessage): void => {
+        if (message.type === 'ready') settle(undefined, message.url);
+        else if (message.type === 'failed') settle(new Error(`${name} failed to start: ${message.message}`));
+      };
+      const onExit = (code: number | null): void => {
+        settle(new Error(`${name} exited before it was ready (code ${String(code)})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    }).catch((error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    });
+    return new ServerProcess(name, url, child, exited);
+  }
+
+  /** The dev IdP's counters (zeros from any other role). */
+  async stats(): Promise<DevIdpStats> {
+    return (await this.ask('stats')).stats;
+  }
+
+  /** CPU time (user + system, µs) the process has used since it started. */
+  async cpuMicros(): Promise<number> {
+    const { usage } = await this.ask('cpu');
+    return usage.user + usage.system;
+  }
+
+  private ask<K extends 'stats' | 'cpu'>(type: K): Promise<Extract<ChildMessage, { type: K }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.process.off('message', onMessage);
+        reject(new Error(`${this.name} did not answer a ${type} request`));
+      }, REPLY_TIMEOUT_MS);
+      const onMessage = (message: ChildMessage): void => {
+        if (message.type !== type) return;
+        clearTimeout(timer);
+        this.process.off('message', onMessage);
+        resolve(message as Extract<ChildMessage, { type: K }>);
+      };
+      this.process.on('message', onMessage);
+      this.send({ type });
+    });
+  }
+
+  /** Asks for a clean exit (which writes a --cpu-prof profile); SIGKILL if that takes too long. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.send({ type: 'stop' });
+    const timer = setTimeout(() => {
+      process.stderr.write(
+        `[bench] ${this.name} did not stop within ${String(STOP_TIMEOUT_MS / 1000)} s; killing it\n`,
+      );
+      this.process.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Last resort (watchdog, fatal error): no clean-up, no profile. */
+  kill(): void {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill('SIGKILL');
+  }
+
+  private send(message: ParentMessage): void {
+    if (this.process.connected) this.process.send(message);
+  }
+}

@@ -1,0 +1,96 @@
+/** Rounds of measurements → one row per target, with ratios against this run's own baselines. */
+import { CLIENT_PROCESS, REDIS_PROCESS } from './cpu';
+import type { Measurement, Target } from './load';
+
+export interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** CPU µs per request, by process. */
+export interface CpuPerRequest {
+  proxy?: number;
+  upstream: number;
+  client: number;
+  redis: number;
+  all: number;
+  /** Cores the proxy process kept busy (1 = one core, the most one event loop can use). */
+  proxyCores?: number;
+  /** Share of the machine's CPU our processes used during the runs, percent. */
+  busyPercent: number;
+  /** Share of the machine's CPU busy outside our processes (other work, kernel threads), percent. */
+  otherPercent: number;
+}
+
+export interface TargetSummary {
+  target: string;
+  rounds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  vsBare: Range;
+  vsDirect: Range;
+  cpu: CpuPerRequest;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function range(values: number[]): Range {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Ratios are taken round by round (a target against the baseline measured next to it), then summarised. */
+function ratios(mine: Measurement[], baseline: Measurement[]): Range {
+  return range(
+    mine.map((m) => m.requestsPerSecond / (baseline.find((b) => b.round === m.round)?.requestsPerSecond ?? NaN)),
+  );
+}
+
+function cpuPerRequest(runs: Measurement[], target: Target, upstream: string, cores: number): CpuPerRequest {
+  const requests = runs.reduce((sum, m) => sum + m.requests, 0);
+  const used = (name: string): number => runs.reduce((sum, m) => sum + (m.cpu[name] ?? 0), 0);
+  const all = runs.reduce((sum, m) => sum + Object.values(m.cpu).reduce((a, b) => a + b, 0), 0);
+  const wallUs = runs.reduce((sum, m) => sum + (m.windowUs[1] - m.windowUs[0]), 0);
+  const machineBusy = runs.reduce((sum, m) => sum + m.machine.busyUs, 0);
+  const machineTotal = runs.reduce((sum, m) => sum + m.machine.totalUs, 0);
+  return {
+    proxy: target.process === undefined ? undefined : used(target.process) / requests,
+    upstream: used(upstream) / requests,
+    client: used(CLIENT_PROCESS) / requests,
+    redis: used(REDIS_PROCESS) / requests,
+    all: all / requests,
+    proxyCores: target.process === undefined ? undefined : used(target.process) / wallUs,
+    busyPercent: (100 * all) / (wallUs * cores),
+    otherPercent: (100 * Math.max(0, machineBusy - all)) / machineTotal,
+  };
+}
+
+export interface Baselines {
+  direct: string;
+  bare: string;
+  /** Process name of the upstream server. */
+  upstreamProcess: string;
+  cores: number;
+}
+
+export function summarize(targets: Target[], results: Measurement[], baselines: Baselines): TargetSummary[] {
+  const of = (name: string): Measurement[] => results.filter((m) => m.target === name);
+  return targets.map((target) => {
+    const runs = of(target.name);
+    return {
+      target: target.name,
+      rounds: runs.length,
+      requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
+      p50Ms: median(runs.map((m) => m.p50Ms)),
+      p99Ms: median(runs.map((m) => m.p99Ms)),
+      vsBare: ratios(runs, of(baselines.bare)),
+      vsDirect: ratios(runs, of(baselines.direct)),
+      cpu: cpuPerRequest(runs, target, baselines.upstreamProcess, baselines.cores),
+    };
+  });
+}
