@@ -93,7 +93,9 @@ async function paddedCapacity(instance: Instance, sessions: Session[]): Promise<
   if (settings.cookiePadding === 0) return undefined;
   const other = `pad=${'x'.repeat(Math.max(0, settings.cookiePadding - '; pad='.length))}`;
   const padded = sessions.map((session) => ({ ...session, cookie: `${other}; ${session.cookie}` }));
-  console.log(`[bench] again on ${instance.child.name} with ${String(settings.cookiePadding)} more bytes of cookies`);
+  console.log(
+    `[bench] again on ${instance.child.name} with ${String(settings.cookiePadding)} padding bytes in the upgrade headers`,
+  );
   const capacity = await measureCapacity(stack.clients, instance, padded, settings.sockets, open);
   await closeGroup(stack.clients, 'capacity');
   return capacity;
