@@ -72,9 +72,10 @@ export class BffExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error(`${where} -> ${String(status)} ${body.error}: ${describeChain(exception)}`);
     } else if (exception instanceof BffError) {
-      this.logger.warn(
-        `${where} -> ${String(status)} ${body.error}${exception.cause ? `: ${describeChain(exception.cause)}` : ''}`,
-      );
+      const line = `${where} -> ${String(status)} ${body.error}${exception.cause ? `: ${describeChain(exception.cause)}` : ''}`;
+      // A missing session is the SPA's routine "am I logged in?" answer; forged states and bad tokens are not.
+      if (status === 401 && body.error === 'session_required') this.logger.debug(line);
+      else this.logger.warn(line);
     }
   }
 }

@@ -205,6 +205,7 @@ export class ApiProxy {
     const { status, body } = toErrorResponse(error);
     const line = `${request.method} /api/… -> ${String(status)} ${body.error}`;
     if (status >= 500) this.logger.error(`${line}: ${describeChain(error)}`);
+    else if (body.error === 'session_required') this.logger.debug(line);
     else this.logger.warn(line);
     if (reply.sent) return;
     // An unread request body (refused early, e.g. 413) would leave the connection unusable: close it.
