@@ -24,6 +24,7 @@ import { profilesMarkdown, type Profiled } from './proxy/profile-report';
 import { cpuTable, interpretation, machineLines, resultsTable, writeSection } from './proxy/report';
 import { NAMES, PROCESSES, Stack } from './proxy/stack';
 import { summarize } from './proxy/summary';
+import { commandLine } from './common/command-line';
 
 function intFromEnv(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -54,18 +55,6 @@ const stack = new Stack({
     return ['--cpu-prof', '--cpu-prof-dir', dir];
   },
 });
-
-/** The command as typed, with the variables that changed the run (a Redis URL without credentials). */
-function commandLine(): string {
-  const vars = Object.entries(process.env)
-    .filter(([name]) => name.startsWith('BENCH_'))
-    .map(([name, value]) => `${name}=${String(value)}`);
-  if (process.env.REDIS_URL) {
-    const url = new URL(process.env.REDIS_URL);
-    vars.push(`REDIS_URL=${url.protocol}//${url.host}${url.pathname}`);
-  }
-  return [...vars, 'npm run bench:proxy'].join(' ');
-}
 
 /** Every target once per round, in the same order, so each ratio compares neighbours in time. */
 async function measureAll(meter: CpuMeter): Promise<Measurement[]> {
@@ -112,7 +101,7 @@ async function run(): Promise<void> {
   console.log(`\n${tables}\n`);
   const header = [
     `- Date: ${new Date().toISOString()}`,
-    `- Command: \`${commandLine()}\``,
+    `- Command: \`${commandLine('bench:proxy')}\``,
     machineLines(machine),
     `- Load: autocannon, ${String(settings.connections)} connections, pipelining 1; ${String(settings.warmupSeconds)} s ` +
       `warm-up per target, then ${String(rounds)} rounds of ${String(settings.durationSeconds)} s per target ` +

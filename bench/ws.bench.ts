@@ -34,7 +34,8 @@ import {
   writeSection,
   type CapacityColumn,
 } from './ws/report';
-import { commandLine, loadSettings } from './ws/settings';
+import { commandLine } from './common/command-line';
+import { loadSettings } from './ws/settings';
 import { Stack, type Instance, type Session } from './ws/stack';
 
 const INSTANCES = 3;
@@ -164,7 +165,7 @@ async function run(): Promise<void> {
     console.log(`\n${tables}\n`);
     const header = [
       `- Date: ${new Date().toISOString()}`,
-      `- Command: \`${commandLine()}\``,
+      `- Command: \`${commandLine('bench:ws')}\``,
       machineLine(machine, { bff: big.child.ready.maxOpenFiles, clients: clientLimit }),
       `- Set-up: ${String(INSTANCES)} BFF instances (own processes, logger 'error', access tokens of 1 h) sharing one ` +
         `Redis; the dev IdP in its own process; ${String(settings.sessions)} sessions (alice and bob, the dev IdP's ` +

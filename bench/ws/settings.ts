@@ -1,4 +1,4 @@
-/** The knobs of `npm run bench:ws`, from the environment, and the command line that reproduces a run. */
+/** The knobs of `npm run bench:ws`, from the environment. */
 import { hardOpenFiles } from './machine';
 
 function intFromEnv(name: string, fallback: number, min: number): number {
@@ -48,16 +48,4 @@ export function loadSettings(): Settings {
     write: process.env.BENCH_WRITE !== '0',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
-}
-
-/** The command as typed, with the variables that changed the run (a Redis URL without credentials). */
-export function commandLine(): string {
-  const vars = Object.entries(process.env)
-    .filter(([name]) => name.startsWith('BENCH_'))
-    .map(([name, value]) => `${name}=${String(value)}`);
-  if (process.env.REDIS_URL) {
-    const url = new URL(process.env.REDIS_URL);
-    vars.push(`REDIS_URL=${url.protocol}//${url.host}${url.pathname}`);
-  }
-  return [...vars, 'npm run bench:ws'].join(' ');
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
+import { killChild } from './kill-child';
 
 const run = promisify(execFile);
 
@@ -80,19 +81,7 @@ export class PrivateRedisCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.processes.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) {
-              resolve();
-              return;
-            }
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(this.processes.map((child) => killChild(child)));
   }
 
   private async waitFor(port: number, ready: (output: string) => boolean, command: string[]): Promise<void> {

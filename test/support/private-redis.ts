@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
+import { killChild } from './kill-child';
 
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -67,12 +68,7 @@ export class PrivateRedis {
 
   /** Kills the server (SIGKILL: an outage, not a shutdown) and waits for it to be gone. */
   async stop(): Promise<void> {
-    const child = this.process;
-    if (child?.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await killChild(this.process);
   }
 }
 
@@ -109,10 +105,6 @@ export class PrivateSentinel {
   }
 
   async stop(): Promise<void> {
-    if (this.process.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      this.process.once('exit', () => resolve());
-      this.process.kill('SIGKILL');
-    });
+    await killChild(this.process);
   }
 }
