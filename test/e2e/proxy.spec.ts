@@ -1,7 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
-import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
+import { EchoUpstream, patternBytes, type SeenRequest } from '../support/echo-upstream';
 import { freePort } from '../support/free-port';
 
 const BODY_LIMIT = 60 * 1024 * 1024;
@@ -249,4 +250,77 @@ describe('the /api reverse proxy', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as SeenRequest).bodyBytes).toBe(7);
   });
+
+  it('sends the upstream its own Host, never the one the browser used for the BFF', async () => {
+    expect((await browser.api(`${stack.url}/api/echo/host`)).status).toBe(200);
+    expect(lastSeen().headers.host).toBe(new URL(upstream.url).host);
+  });
+
+  it('streams a 20 MB download to the browser byte for byte', async () => {
+    const size = 20 * 1024 * 1024;
+    const response = await browser.api(`${stack.url}/api/echo/bytes/${String(size)}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(String(size));
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(size);
+    expect(body.equals(patternBytes(0, size))).toBe(true);
+  });
+
+  it('stops the upstream response when the browser goes away mid-download', async () => {
+    const before = upstream.abandonedResponses;
+    const abort = new AbortController();
+    const response = await browser.api(`${stack.url}/api/echo/bytes/${String(200 * 1024 * 1024)}`, {
+      signal: abort.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    abort.abort();
+    // The upstream's 200 MB would otherwise keep flowing into a closed socket until the timeout.
+    await waitFor(() => upstream.abandonedResponses > before);
+    expect(upstream.abandonedResponses).toBe(before + 1);
+    // The route still works afterwards: the pool lost one connection, not its state.
+    expect((await browser.api(`${stack.url}/api/echo/after-abort`)).status).toBe(200);
+  });
+
+  it('drops the browser connection when the upstream fails mid-body, so the truncation shows', async () => {
+    const response = await browser.api(`${stack.url}/api/echo/break-after/1000`);
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow();
+  });
+
+  it('answers Expect: 100-continue itself and streams the body on', async () => {
+    const url = new URL(`${stack.url}/api/echo/continue`);
+    const payload = Buffer.alloc(64 * 1024, 1);
+    const result = await new Promise<{ status: number; body: SeenRequest }>((resolve, reject) => {
+      const outgoing = httpRequest(url, {
+        method: 'PUT',
+        headers: {
+          cookie: browser.cookieHeader(),
+          'x-csrf': '1',
+          expect: '100-continue',
+          'content-length': String(payload.length),
+        },
+      });
+      outgoing.on('continue', () => outgoing.end(payload));
+      outgoing.on('response', (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => {
+          resolve({
+            status: incoming.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString()) as SeenRequest,
+          });
+        });
+      });
+      outgoing.on('error', reject);
+    });
+    expect(result.status).toBe(200);
+    expect(result.body.bodyBytes).toBe(payload.length);
+    expect(result.body.headers.expect).toBeUndefined();
+  });
 });
+
+/** Polls a condition the code under test makes true asynchronously (bounded by jest's test timeout). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

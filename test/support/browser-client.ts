@@ -12,7 +12,9 @@ export class BrowserClient {
     const headers = new Headers(init.headers);
     const cookie = this.jar.header();
     if (cookie && !headers.has('cookie')) headers.set('cookie', cookie);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const timeout = AbortSignal.timeout(10_000);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const response = await fetch(url, { ...init, headers, redirect: 'manual', signal });
     this.jar.store(response);
     return response;
   }
@@ -32,6 +34,11 @@ export class BrowserClient {
       throw new Error(`login did not start: ${String(start.status)} ${await start.text()}`);
     const callbackUrl = await completeIdpLogin(location, username, password, this.jar);
     return this.fetch(callbackUrl);
+  }
+
+  /** The Cookie header this browser sends, for requests made without {@link fetch}. */
+  cookieHeader(): string {
+    return this.jar.header();
   }
 
   /** The value of one cookie in the jar. */

@@ -19,12 +19,16 @@ export interface SeenRequest {
  * A real downstream API for proxy tests. Paths select behaviour:
  * `/echo` answers with what it saw, `/json-1k` a 1 KiB JSON body,
  * `/set-cookie` tries to set a cookie, `/status/<n>` answers n,
- * `/slow/<ms>` waits before answering, `/upload` counts the body it receives.
+ * `/slow/<ms>` waits before answering, `/upload` counts the body it receives,
+ * `/bytes/<n>` streams n bytes of a known pattern (respecting backpressure),
+ * `/break-after/<n>` sends a longer Content-Length than the n bytes it writes, then drops the connection.
  */
 export class EchoUpstream {
   readonly seen: SeenRequest[] = [];
   /** Body bytes received so far over all requests, counted as they arrive. */
   receivedBytes = 0;
+  /** Responses whose connection closed before the upstream finished writing them. */
+  abandonedResponses = 0;
   private readonly payload = JSON.stringify({ data: 'x'.repeat(1000) }).slice(0, 1024);
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response);
@@ -67,6 +71,12 @@ export class EchoUpstream {
         json(200, { ok: true }, { 'set-cookie': ['session=upstream; Path=/', '__Host-bff=hijack; Path=/; Secure'] });
       } else if (path.startsWith('/status/')) {
         json(Number(path.slice('/status/'.length)), { upstream: 'error body' });
+      } else if (path.startsWith('/bytes/')) {
+        this.stream(response, Number(path.slice('/bytes/'.length)));
+      } else if (path.startsWith('/break-after/')) {
+        const sent = Number(path.slice('/break-after/'.length));
+        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(sent * 2) });
+        response.write(patternBytes(0, sent), () => response.socket?.destroy());
       } else if (path.startsWith('/slow/')) {
         setTimeout(
           () => {
@@ -79,4 +89,32 @@ export class EchoUpstream {
       }
     });
   }
+
+  private stream(response: ServerResponse, total: number): void {
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) });
+    response.once('close', () => {
+      if (!response.writableFinished) this.abandonedResponses++;
+    });
+    let offset = 0;
+    const writeMore = (): void => {
+      while (offset < total && !response.destroyed) {
+        const size = Math.min(64 * 1024, total - offset);
+        const more = response.write(patternBytes(offset, size));
+        offset += size;
+        if (!more) {
+          response.once('drain', writeMore);
+          return;
+        }
+      }
+      if (offset >= total) response.end();
+    };
+    writeMore();
+  }
+}
+
+/** Bytes `offset .. offset + size` of an endless, checkable pattern (byte i is i mod 251). */
+export function patternBytes(offset: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) bytes[i] = (offset + i) % 251;
+  return bytes;
 }

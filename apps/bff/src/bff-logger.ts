@@ -1,5 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import pino, {
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  type LevelWithSilent,
+} from 'pino';
 
 /**
  * Request fields as logged: method, path and client address only. The query
@@ -81,4 +88,82 @@ export class PinoNestLogger implements LoggerService {
       typeof message === 'string' ? message : message instanceof Error ? message.message : JSON.stringify(message);
     this.pino[level]({ context }, text);
   }
+}
+
+type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * A request's logger that becomes a pino child only when something is logged at
+ * an enabled level. Fastify makes one per request; a pino child serialises (and,
+ * with redaction on, redacts) its bindings when made, which most requests never use.
+ */
+export class LazyRequestLogger implements FastifyBaseLogger {
+  private made?: Logger;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+  ) {}
+
+  get level(): string {
+    return this.made?.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.logger().level = level;
+  }
+
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+
+  silent(): void {
+    // Nothing is ever written at the silent level.
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): Logger {
+    return this.logger().child(bindings, options);
+  }
+
+  private write(level: LogMethod, args: unknown[]): void {
+    if (!(this.made ?? this.parent).isLevelEnabled(level)) return;
+    const logger = this.logger();
+    Reflect.apply(logger[level], logger, args);
+  }
+
+  private logger(): Logger {
+    this.made ??= this.parent.child(this.bindings);
+    return this.made;
+  }
+}
+
+/** Fastify's childLoggerFactory: lazy children, except for routes that set a level of their own. */
+export function lazyChildLogger(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  // Fastify hands back the logger it was given as loggerInstance: the pino one of createPinoLogger.
+  const parent = logger as Logger;
+  return options.level === undefined ? new LazyRequestLogger(parent, bindings) : parent.child(bindings, options);
 }

@@ -11,7 +11,7 @@ import { ApiProxy } from '@bff/proxy';
 import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
-import { createPinoLogger, PinoNestLogger } from './bff-logger';
+import { createPinoLogger, lazyChildLogger, PinoNestLogger } from './bff-logger';
 import { registerSecurityHeaders } from './security-headers';
 
 /** Options of {@link createBffApp} that are about the process, not the product. */
@@ -52,6 +52,7 @@ export async function createBffApp(
     return503OnClosing: true,
     trustProxy: config.server.trustProxy,
     loggerInstance: logger,
+    childLoggerFactory: lazyChildLogger,
     // Our own ids: a client-sent X-Request-Id is not trusted into the logs.
     genReqId: () => randomUUID(),
   });

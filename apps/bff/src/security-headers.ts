@@ -18,13 +18,19 @@ export function contentSecurityPolicy(publicUrl: string): string {
  */
 export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
   const csp = contentSecurityPolicy(publicUrl);
-  // A callback hook, not an async one: it runs on every response, the proxied ones included.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('referrer-policy', 'no-referrer');
+  // Set on the raw response when the request arrives, so that a handler that writes the
+  // response itself (the /api proxy streams straight to it) sends them too; Fastify's own
+  // replies merge them in. Callback hooks, not async ones: they run on every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    const raw = reply.raw;
+    raw.setHeader('x-content-type-options', 'nosniff');
+    raw.setHeader('referrer-policy', 'no-referrer');
     // Lets a user quote the id that finds their request in the logs.
-    void reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/auth/')) void reply.header('cache-control', 'no-store');
+    raw.setHeader('x-request-id', request.id);
+    if (request.url.startsWith('/auth/')) raw.setHeader('cache-control', 'no-store');
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) void reply.header('content-security-policy', csp);
     done(null, payload);

@@ -1,5 +1,5 @@
+import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
 import { assertCsrfHeader } from '@bff/auth';
 import { BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
@@ -7,25 +7,19 @@ import { BffMetrics } from '@bff/metrics';
 import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
 import { TokenRefresher } from '@bff/token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Pool } from 'undici';
 import { BodyLimit } from './body-limit';
-import { browserResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
-import {
-  BodyTooLargeError,
-  MethodNotAllowedError,
-  UnknownRouteError,
-  UpstreamTimeoutError,
-  UpstreamUnavailableError,
-} from './proxy.errors';
+import { upstreamRequestHeaders } from './forwarded-headers';
+import { BodyTooLargeError, MethodNotAllowedError, UnknownRouteError, upstreamFailureOf } from './proxy.errors';
+import { UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
 import { upstreamPathOf } from './upstream-path';
 
 /** What the checks in preHandler hand to the forwarding handler. */
 interface ProxyState {
-  path: string;
-  query: string;
+  /** Path and query as sent upstream. */
+  target: string;
   accessToken?: string;
   bodyLimit?: BodyLimit;
-  /** performance.now() when forwarding began, for the upstream duration metric. */
-  startedAt: number;
 }
 
 declare module 'fastify' {
@@ -38,9 +32,12 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 /**
  * `ANY /api/<route>/<path>`: a plain Fastify plugin (Nest's JSON parser would
- * buffer bodies) with one @fastify/reply-from pool per route, so bodies stream
- * both ways over kept-alive upstream connections. Checks run in DESIGN.md's
- * order: unknown route 404, CSRF 403, session 401, path 400, body 413.
+ * buffer bodies) with one undici pool of kept-alive upstream connections per
+ * route; bodies stream both ways (see UpstreamExchange). undici directly, not
+ * @fastify/reply-from: bench:proxy measured the generic proxy's per-request
+ * streams and closures as most of the BFF's cost beyond the two sockets.
+ * Checks run in DESIGN.md's order: unknown route 404, CSRF 403, session 401,
+ * path 400, body 413.
  */
 @Injectable()
 export class ApiProxy {
@@ -64,8 +61,9 @@ export class ApiProxy {
   /** The plugin to register on the Fastify instance before the app starts listening. */
   readonly plugin = async (fastify: FastifyInstance): Promise<void> => {
     for (const route of this.config.routes) {
-      await fastify.register(async (scope) => {
-        await this.registerRoute(scope, route);
+      await fastify.register((scope, _options, done) => {
+        this.registerRoute(scope, route);
+        done();
       });
     }
     await fastify.register((scope, _options, done) => {
@@ -80,17 +78,18 @@ export class ApiProxy {
     });
   };
 
-  private async registerRoute(scope: FastifyInstance, route: UpstreamRoute): Promise<void> {
+  private registerRoute(scope: FastifyInstance, route: UpstreamRoute): void {
     const upstream = new URL(route.upstream);
-    await scope.register(replyFrom, {
-      base: upstream.origin,
-      undici: {
-        connections: 128,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        connect: { timeout: Math.min(route.timeoutMs, 10_000) },
-      },
-      disableRequestLogging: true,
+    const pool = new Pool(upstream.origin, {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: route.timeoutMs,
+      bodyTimeout: route.timeoutMs,
+      connect: { timeout: Math.min(route.timeoutMs, 10_000) },
+    });
+    scope.addHook('onClose', async () => {
+      await pool.close();
     });
     // Bodies stay unparsed streams; the handler forwards them as they arrive.
     scope.removeAllContentTypeParsers();
@@ -99,14 +98,10 @@ export class ApiProxy {
     });
     scope.setErrorHandler(this.renderError);
     const prefix = `/api/${route.name}`;
-    const forwarding = this.forwardOptions(route);
+    const forward = this.forwarder(route, pool);
     const options = {
       preHandler: (request: FastifyRequest) => this.check(request, route, prefix.length, upstream.pathname),
-      handler: (request: FastifyRequest, reply: FastifyReply) => {
-        const state = request.bffProxy as ProxyState;
-        state.startedAt = performance.now();
-        void reply.from(state.path, forwarding);
-      },
+      handler: forward,
     };
     scope.all(prefix, options);
     scope.all(`${prefix}/*`, options);
@@ -126,7 +121,7 @@ export class ApiProxy {
       if (!session && route.token === 'user') throw new SessionRequiredError();
     }
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
-    const state: ProxyState = { path, query, startedAt: 0 };
+    const state: ProxyState = { target: query === '' ? path : `${path}?${query}` };
     this.limitBody(request, state);
     if (session) state.accessToken = (await this.refresher.ensureFresh(session)).record.tokens.accessToken;
     request.bffProxy = state;
@@ -148,16 +143,16 @@ export class ApiProxy {
   }
 
   /**
-   * The reply-from options of one route, built once: every callback reads the
-   * request's own state from the request it is given, so nothing is allocated
-   * per request on the hot path.
+   * The handler of one route: takes the response over from Fastify (its onSend
+   * hooks do not run; the security headers are already on the raw response) and
+   * streams the exchange through the route's pool. Everything per route is built
+   * here once; per request there is one header object and one exchange.
    */
-  private forwardOptions(route: UpstreamRoute): FastifyReplyFromHooks {
+  private forwarder(route: UpstreamRoute, pool: Pool): (request: FastifyRequest, reply: FastifyReply) => void {
     const duration = this.metrics.upstreamDuration.labels(route.name);
     const counters = new Map<number, { inc(): void }>();
-    const count = (request: { bffProxy?: ProxyState }, status: number): void => {
-      const state = request.bffProxy as ProxyState;
-      duration.observe((performance.now() - state.startedAt) / 1000);
+    const count = (status: number, startedAt: number): void => {
+      duration.observe((performance.now() - startedAt) / 1000);
       let counter = counters.get(status);
       if (!counter) {
         counter = this.metrics.upstreamRequests.labels(route.name, String(status));
@@ -167,49 +162,71 @@ export class ApiProxy {
     };
     const publicProto = this.publicUrl.protocol.slice(0, -1);
     const publicHost = this.publicUrl.host;
-    return {
-      timeout: route.timeoutMs,
-      queryString: (_search, _url, request) => (request.bffProxy as ProxyState).query,
-      // reply-from retries GETs on an upstream 503 by default; the browser should see the 503 as it is.
-      retryDelay: () => null,
-      rewriteRequestHeaders: (request, headers) =>
-        upstreamRequestHeaders(headers, {
-          clientIp: request.socket.remoteAddress ?? '',
-          priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
-          publicProto,
-          publicHost,
-          accessToken: (request.bffProxy as ProxyState).accessToken,
-        }),
-      rewriteHeaders: (headers) => browserResponseHeaders(headers),
-      onResponse: (request, reply, response) => {
-        count(request, response.statusCode);
-        void reply.send((response as unknown as { stream: NodeJS.ReadableStream }).stream);
-      },
-      onError: (anyReply, { error }) => {
-        const reply = anyReply as unknown as FastifyReply;
-        const request = reply.request;
-        if ((request.bffProxy as ProxyState).bodyLimit?.exceeded) {
-          count(request, 413);
-          this.renderError(new BodyTooLargeError(this.config.bodyLimitBytes), request, reply);
-          return;
-        }
-        const status = (error as { statusCode?: number }).statusCode;
-        const mapped = status === 504 ? new UpstreamTimeoutError(error) : new UpstreamUnavailableError(error);
-        count(request, mapped.status);
-        this.renderError(mapped, request, reply);
-      },
+    return (request, reply) => {
+      const state = request.bffProxy as ProxyState;
+      const startedAt = performance.now();
+      const headers = upstreamRequestHeaders(request.headers, {
+        clientIp: request.socket.remoteAddress ?? '',
+        priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
+        publicProto,
+        publicHost,
+        accessToken: state.accessToken,
+      });
+      const observer: ExchangeObserver = {
+        answered: (status) => {
+          count(status, startedAt);
+        },
+        failed: (error) => {
+          const refusal = state.bodyLimit?.exceeded
+            ? new BodyTooLargeError(this.config.bodyLimitBytes)
+            : upstreamFailureOf(error);
+          count(refusal.status, startedAt);
+          this.renderRawError(refusal, request, reply);
+        },
+      };
+      reply.hijack();
+      pool.dispatch(
+        {
+          method: request.method,
+          path: state.target,
+          headers,
+          body: request.body as Readable | undefined,
+        },
+        new UpstreamExchange(reply.raw, observer),
+      );
     };
   }
 
+  /** Answers a refused request through Fastify (before the handler took the response over). */
   private readonly renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    const { status, body } = toErrorResponse(error);
-    const line = `${request.method} /api/… -> ${String(status)} ${body.error}`;
-    if (status >= 500) this.logger.error(`${line}: ${describeChain(error)}`);
-    else if (body.error === 'session_required') this.logger.debug(line);
-    else this.logger.warn(line);
+    const { status, body } = this.refusal(error, request);
     if (reply.sent) return;
     // An unread request body (refused early, e.g. 413) would leave the connection unusable: close it.
     if (!request.raw.complete) void reply.header('connection', 'close');
     void reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
   };
+
+  /** Answers on the raw response, once the handler has taken it over from Fastify. */
+  private renderRawError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const { status, body } = this.refusal(error, request);
+    const response = reply.raw;
+    if (response.headersSent || response.destroyed) return;
+    const payload = JSON.stringify(body);
+    response.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(payload),
+      'cache-control': 'no-store',
+      ...(request.raw.complete ? {} : { connection: 'close' }),
+    });
+    response.end(payload);
+  }
+
+  private refusal(error: unknown, request: FastifyRequest): ReturnType<typeof toErrorResponse> {
+    const refusal = toErrorResponse(error);
+    const line = `${request.method} /api/… -> ${String(refusal.status)} ${refusal.body.error}`;
+    if (refusal.status >= 500) this.logger.error(`${line}: ${describeChain(error)}`);
+    else if (refusal.body.error === 'session_required') this.logger.debug(line);
+    else this.logger.warn(line);
+    return refusal;
+  }
 }

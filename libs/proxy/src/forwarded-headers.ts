@@ -16,16 +16,26 @@ const HOP_BY_HOP = [
 /** Browser credentials and BFF-only headers that an upstream must never see. */
 const BROWSER_ONLY = ['cookie', 'authorization', 'x-csrf'];
 
+/**
+ * Headers about the browser's connection to the BFF: the upstream's Host comes
+ * from the route's URL, and `Expect: 100-continue` was already answered by Node.
+ */
+const BFF_CONNECTION = ['host', 'expect'];
+
 /** Stale forwarding headers from the client would be believed by the upstream. */
 const CLIENT_FORWARDING = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip'];
 
 // Built once: this runs twice per proxied request, on the hot path.
-const NEVER_UPSTREAM = new Set([...HOP_BY_HOP, ...BROWSER_ONLY, ...CLIENT_FORWARDING]);
+const NEVER_UPSTREAM = new Set([...HOP_BY_HOP, ...BROWSER_ONLY, ...BFF_CONNECTION, ...CLIENT_FORWARDING]);
 const NEVER_TO_BROWSER = new Set([...HOP_BY_HOP, 'set-cookie']);
 
 function connectionListed(headers: IncomingHttpHeaders): Set<string> | undefined {
   const value = headers.connection;
-  return typeof value === 'string' ? new Set(value.split(',').map((name) => name.trim().toLowerCase())) : undefined;
+  if (typeof value !== 'string') return undefined;
+  // The usual values name no header beyond the hop-by-hop ones dropped anyway.
+  const lower = value.toLowerCase();
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
+  return new Set(lower.split(',').map((name) => name.trim()));
 }
 
 function without(

@@ -41,3 +41,13 @@ export class UpstreamUnavailableError extends BadGatewayError {
     super('upstream_unavailable', 'The API could not be reached.', cause);
   }
 }
+
+const UPSTREAM_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** What an undici failure means to the browser: the upstream was too slow (504) or unreachable (502). */
+export function upstreamFailureOf(error: Error): UpstreamTimeoutError | UpstreamUnavailableError {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && UPSTREAM_TIMEOUTS.has(code)
+    ? new UpstreamTimeoutError(error)
+    : new UpstreamUnavailableError(error);
+}

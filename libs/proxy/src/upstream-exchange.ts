@@ -1,0 +1,82 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { browserResponseHeaders } from './forwarded-headers';
+
+/** What an exchange reports back to the route that started it. */
+export interface ExchangeObserver {
+  /** The upstream answered with this status (headers are on their way to the browser). */
+  answered(status: number): void;
+  /** The exchange failed before any response header reached the browser; the observer answers instead. */
+  failed(error: Error): void;
+}
+
+/**
+ * One proxied request, as an undici dispatch handler: the upstream's status,
+ * filtered headers and body chunks are written straight to the browser's raw
+ * response, with backpressure both ways (a slow browser pauses the upstream
+ * read; undici pulls a streamed request body only as fast as the upstream takes it).
+ * No Readable is built for the response, which is most of what a generic proxy
+ * (reply-from) spends per request beyond the two sockets.
+ */
+export class UpstreamExchange implements Dispatcher.DispatchHandler {
+  private controller?: Dispatcher.DispatchController;
+  private drainListening = false;
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly observer: ExchangeObserver,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // A browser that goes away mid-exchange stops the upstream one too.
+    this.response.once('close', this.onBrowserClosed);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx interim responses are the proxy's business, not the browser's.
+    if (statusCode < 200) return;
+    this.observer.answered(statusCode);
+    this.response.writeHead(statusCode, browserResponseHeaders(headers));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.response.write(chunk)) return;
+    controller.pause();
+    if (!this.drainListening) {
+      this.drainListening = true;
+      this.response.on('drain', this.onBrowserDrained);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.response.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.response.headersSent) {
+      // Too late for a status: a truncated body must not look complete, so the connection goes.
+      this.response.destroy(error);
+      return;
+    }
+    this.observer.failed(error);
+  }
+
+  private readonly onBrowserDrained = (): void => {
+    this.controller?.resume();
+  };
+
+  private readonly onBrowserClosed = (): void => {
+    if (this.response.writableFinished) return;
+    const controller = this.controller;
+    if (controller && !controller.aborted) controller.abort(new BrowserGoneError());
+  };
+}
+
+/** The browser closed its connection before the proxied response was complete. */
+export class BrowserGoneError extends Error {
+  constructor() {
+    super('the browser closed the connection before the response was complete');
+    this.name = 'BrowserGoneError';
+  }
+}
