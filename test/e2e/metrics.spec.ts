@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { parseTicket, SessionService } from '@bff/session';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
@@ -66,4 +67,30 @@ describe('GET /metrics', () => {
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
     socket.socket.close();
   });
+
+  it('counts a browser that gives up before the upstream answers as no upstream failure', async () => {
+    const browser = new BrowserClient();
+    await browser.login(stack.url);
+    const abandonedBefore = upstream.abandonedResponses;
+    // node:http, not fetch: destroying the request closes exactly its one connection.
+    const request = httpRequest(`${stack.url}/api/echo/slow/5000`, {
+      headers: { cookie: browser.cookieHeader(), 'x-csrf': '1' },
+    });
+    request.on('error', () => undefined);
+    request.end();
+    await waitFor(() => upstream.seen.some((seen) => seen.url === '/slow/5000'));
+    request.destroy();
+    // The BFF passes the abort on: the upstream sees its connection close before it answered.
+    await waitFor(() => upstream.abandonedResponses > abandonedBefore);
+    const text = await (await fetch(`${stack.url}/metrics`)).text();
+    const echoFailures = text
+      .split('\n')
+      .filter((line) => line.startsWith('bff_proxy_upstream_requests_total{route="echo",status="5'));
+    expect(echoFailures).toEqual([]);
+  });
 });
+
+/** Polls a condition the code under test makes true asynchronously (bounded by jest's test timeout). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

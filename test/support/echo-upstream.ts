@@ -51,6 +51,9 @@ export class EchoUpstream {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    response.once('close', () => {
+      if (!response.writableFinished) this.abandonedResponses++;
+    });
     let bodyBytes = 0;
     request.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.length;
@@ -92,9 +95,6 @@ export class EchoUpstream {
 
   private stream(response: ServerResponse, total: number): void {
     response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) });
-    response.once('close', () => {
-      if (!response.writableFinished) this.abandonedResponses++;
-    });
     let offset = 0;
     const writeMore = (): void => {
       while (offset < total && !response.destroyed) {

@@ -183,6 +183,9 @@ export class ApiProxy {
           count(refusal.status, startedAt);
           this.renderRawError(refusal, request, reply);
         },
+        abandoned: () => {
+          this.logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
+        },
       };
       reply.hijack();
       pool.dispatch(

@@ -8,6 +8,8 @@ export interface ExchangeObserver {
   answered(status: number): void;
   /** The exchange failed before any response header reached the browser; the observer answers instead. */
   failed(error: Error): void;
+  /** The browser went away first: nobody is left to answer, and nothing went wrong upstream. */
+  abandoned(): void;
 }
 
 /**
@@ -54,6 +56,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (error instanceof BrowserGoneError || this.response.destroyed) {
+      this.observer.abandoned();
+      return;
+    }
     if (this.response.headersSent) {
       // Too late for a status: a truncated body must not look complete, so the connection goes.
       this.response.destroy(error);
