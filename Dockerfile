@@ -6,19 +6,18 @@ FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.browser.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY scripts ./scripts
 RUN npm run build
 
-# --- runtime: production dependencies, compiled code and the demo SPA, run as `node` ---
+# --- runtime: production dependencies and compiled code (dist/demo-spa is the demo SPA), run as `node` ---
 FROM node:20-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY apps/demo-spa/public ./apps/demo-spa/public
 USER node
 EXPOSE 3000
 CMD ["node", "dist/apps/bff/src/main.js"]

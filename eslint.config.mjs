@@ -5,6 +5,8 @@
 // - Import boundaries (dependency-cruiser needs Node 22, so eslint does it): import-x/no-cycle plus
 //   one no-restricted-imports list per folder, so dependencies point one way:
 //   errors ← config ← session ← auth ← token ← proxy/realtime ← apps/bff.
+//   Browser code stands apart: libs/client imports nothing, only apps/demo-spa imports it, and
+//   neither imports Node modules (they are typed by tsconfig.browser.json, without Node types).
 // - eslint-config-prettier last: formatting belongs to Prettier.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
@@ -27,9 +29,16 @@ const LIB_DEPENDENCIES = {
   token: ['errors', 'metrics', 'config', 'session', 'auth'],
   proxy: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
   realtime: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
+  // Browser code: the SPA's client. No server lib lists it, so no server code may import it.
+  client: [],
 };
 const LIBS = Object.keys(LIB_DEPENDENCIES);
+/** Libs that run in the browser: no Node imports. */
+const BROWSER_LIBS = new Set(['client']);
+/** Server apps. */
 const APPS = ['bff', 'dev-idp', 'demo-api'];
+/** The browser app, which may import only the browser libs. */
+const BROWSER_APP = 'demo-spa';
 
 const alias = (name) => `@bff/${name}`;
 
@@ -62,6 +71,12 @@ const NO_RELATIVE_INTO_OTHER_PACKAGE = {
   message: "Do not reach into another lib's or app's files by relative path: import its `@bff/<name>` alias.",
 };
 
+/** Code that runs in a browser: Node's modules do not exist there. */
+const NO_NODE_MODULES = {
+  group: ['node:*'],
+  message: 'Browser code cannot import Node modules.',
+};
+
 /** Production code never imports test helpers. */
 const NO_TEST_IMPORTS = {
   regex: String.raw`^\.{1,2}/(?:.*/)?test(?:/|$)`,
@@ -85,23 +100,45 @@ function libImportRules(lib, { spec }) {
           ' (dependencies point one way: errors ← config ← session ← auth ← token ← proxy/realtime ← apps).',
       ),
     ),
-    ...APPS.map((app) => forbidAlias(app, 'Libs never import apps.')),
+    ...[...APPS, BROWSER_APP].map((app) => forbidAlias(app, 'Libs never import apps.')),
+  ];
+  const patterns = [
+    NO_RELATIVE_INTO_OTHER_PACKAGE,
+    ...(spec ? [] : [NO_TEST_IMPORTS]),
+    ...(BROWSER_LIBS.has(lib) ? [NO_NODE_MODULES] : []),
+  ];
+  return { 'no-restricted-imports': restrictedImports(paths, patterns) };
+}
+
+/** no-restricted-imports for the files of one server app: any server lib, but no other app, nor itself by alias. */
+function appImportRules(app, { spec }) {
+  const paths = [
+    ...APPS.map((other) =>
+      forbidAlias(
+        other,
+        other === app
+          ? `Inside apps/${app}, import its files by relative path, not through its own alias.`
+          : 'Apps do not import each other; share code through a lib.',
+      ),
+    ),
+    ...[...BROWSER_LIBS].map((lib) => forbidAlias(lib, `@bff/${lib} is browser code; apps/${app} runs on the server.`)),
   ];
   const patterns = [NO_RELATIVE_INTO_OTHER_PACKAGE, ...(spec ? [] : [NO_TEST_IMPORTS])];
   return { 'no-restricted-imports': restrictedImports(paths, patterns) };
 }
 
-/** no-restricted-imports for the files of one app: any lib, but no other app, nor itself by alias. */
-function appImportRules(app, { spec }) {
-  const paths = APPS.map((other) =>
-    forbidAlias(
-      other,
-      other === app
-        ? `Inside apps/${app}, import its files by relative path, not through its own alias.`
-        : 'Apps do not import each other; share code through a lib.',
+/** no-restricted-imports for the browser app: the browser libs only, and no Node modules. */
+function browserAppImportRules() {
+  const paths = [
+    ...LIBS.filter((lib) => !BROWSER_LIBS.has(lib)).map((lib) =>
+      forbidAlias(
+        lib,
+        `apps/${BROWSER_APP} runs in the browser: it may import only ${[...BROWSER_LIBS].map(alias).join(', ')}.`,
+      ),
     ),
-  );
-  const patterns = [NO_RELATIVE_INTO_OTHER_PACKAGE, ...(spec ? [] : [NO_TEST_IMPORTS])];
+    ...APPS.map((app) => forbidAlias(app, 'Apps do not import each other; share code through a lib.')),
+  ];
+  const patterns = [NO_RELATIVE_INTO_OTHER_PACKAGE, NO_TEST_IMPORTS, NO_NODE_MODULES];
   return { 'no-restricted-imports': restrictedImports(paths, patterns) };
 }
 
@@ -136,6 +173,11 @@ const boundaryConfigs = [
     },
   ]),
   {
+    name: `bff/boundaries/apps/${BROWSER_APP}`,
+    files: [`apps/${BROWSER_APP}/**/*.ts`],
+    rules: browserAppImportRules(),
+  },
+  {
     // test/, scripts/, bench/: any `@bff/*` public entry, plus their own relative files (test/support).
     name: 'bff/boundaries/outside',
     files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
@@ -145,7 +187,7 @@ const boundaryConfigs = [
     // Any lib or app folder not declared above (a new lib must be added to LIB_DEPENDENCIES).
     name: 'bff/boundaries/undeclared',
     files: ['libs/**/*.ts', 'apps/**/*.ts'],
-    ignores: [...LIBS.map((lib) => `libs/${lib}/**`), ...APPS.map((app) => `apps/${app}/**`)],
+    ignores: [...LIBS.map((lib) => `libs/${lib}/**`), ...[...APPS, BROWSER_APP].map((app) => `apps/${app}/**`)],
     rules: {
       'no-restricted-syntax': [
         'error',
@@ -184,21 +226,6 @@ const SHARED_GLOBALS = [
   'URL',
   'URLSearchParams',
 ];
-const BROWSER_GLOBALS = readonly([
-  ...SHARED_GLOBALS,
-  'CustomEvent',
-  'document',
-  'Event',
-  'EventSource',
-  'HTMLElement',
-  'localStorage',
-  'location',
-  'navigator',
-  'requestAnimationFrame',
-  'sessionStorage',
-  'WebSocket',
-  'window',
-]);
 const NODE_GLOBALS = readonly([...SHARED_GLOBALS, 'Buffer', 'process', 'setImmediate', 'clearImmediate']);
 const COMMONJS_GLOBALS = readonly(['module', 'exports', 'require', '__dirname', '__filename']);
 
@@ -282,12 +309,6 @@ export default defineConfig(
   },
 
   // ---- Plain JavaScript ----
-  {
-    name: 'bff/demo-spa',
-    files: ['apps/demo-spa/public/**/*.js'],
-    extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: BROWSER_GLOBALS },
-  },
   {
     name: 'bff/commonjs-config',
     files: ['**/*.config.js', '**/*.cjs'],

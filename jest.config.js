@@ -26,8 +26,12 @@ const common = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@bff/(errors|metrics|config|session|auth|token|proxy|realtime)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@bff/(errors|metrics|config|session|auth|token|proxy|realtime|client)$': '<rootDir>/libs/$1/src/index.ts',
     '^@bff/(dev-idp|demo-api|bff)$': '<rootDir>/apps/$1/src/index.ts',
+    // Browser code (libs/client) imports './x.js', as a browser needs, where the source is x.ts.
+    // Jest cannot scope a mapping to the importing folder; elsewhere it is harmless, because the
+    // extension-less path resolves to the same x.js first (js leads moduleFileExtensions).
+    '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };
 module.exports = {
@@ -40,5 +44,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
+    // Real Chromium (Debian's, see test/support/chromium.ts) against the BFF serving the demo SPA.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
   ],
 };

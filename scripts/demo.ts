@@ -55,7 +55,8 @@ function demoEnvironment(given: NodeJS.ProcessEnv, ports: DemoPorts): NodeJS.Pro
   const defaults: Record<string, string> = {
     PORT: String(bffPort),
     BFF_PUBLIC_URL: `http://localhost:${String(bffPort)}`,
-    BFF_STATIC_DIR: join(ROOT, 'apps', 'demo-spa', 'public'),
+    // Built by `npm run build` (build:spa): the demo SPA with the compiled browser client.
+    BFF_STATIC_DIR: join(ROOT, 'dist', 'demo-spa'),
     BFF_DEV_INSECURE_COOKIES: 'true',
     BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: apiUrl, token: 'user' }]),
     BFF_INTERNAL_TOKEN: 'demo-internal-token-change-me',

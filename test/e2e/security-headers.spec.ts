@@ -20,7 +20,7 @@ describe('security headers', () => {
     );
   });
 
-  it.each(['/', '/app.js', '/auth/user', '/api/nope', '/health/live', '/no-such-page'])(
+  it.each(['/', '/favicon.svg', '/auth/user', '/api/nope', '/health/live', '/no-such-page'])(
     'sends nosniff, no-referrer and a request id on %s',
     async (path) => {
       const response = await fetch(`${stack.url}${path}`);

@@ -1,0 +1,82 @@
+/**
+ * The browser objects the client uses, as small shapes a test can fake. Each is
+ * an option of `createBffClient`; anything not given is the page's own global,
+ * looked up when first used (so merely creating a client outside a browser works).
+ */
+
+/** `fetch` as the client calls it. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** What the client reads from and does with `window.location`. */
+export interface LocationLike {
+  readonly protocol: string;
+  readonly host: string;
+  readonly pathname: string;
+  readonly search: string;
+  assign(url: string): void;
+}
+
+/** The parts of a WebSocket `close` event the client reads. */
+export interface SocketCloseEvent {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** The part of a WebSocket `message` event the client reads. */
+export interface SocketMessageEvent {
+  readonly data: unknown;
+}
+
+/** The parts of a browser `WebSocket` the client uses. */
+export interface SocketLike {
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: SocketMessageEvent) => void): void;
+  addEventListener(type: 'close', listener: (event: SocketCloseEvent) => void): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A `WebSocket`-like class: `new WebSocket(url)`. */
+export type SocketConstructor = new (url: string) => SocketLike;
+
+/** What `setTimeout` returns; opaque to the client. */
+export type TimerHandle = ReturnType<typeof setTimeout>;
+
+/** The injectable browser globals (all optional in `createBffClient`'s options). */
+export interface BrowserGlobals {
+  fetch: FetchFunction;
+  WebSocket: SocketConstructor;
+  location: LocationLike;
+  setTimeout: (callback: () => void, ms: number) => TimerHandle;
+  clearTimeout: (handle: TimerHandle) => void;
+  /** A number in [0, 1), as `Math.random`: the jitter of reconnect delays. */
+  random: () => number;
+}
+
+/** The globals as the client uses them internally. */
+export interface Environment {
+  fetch: FetchFunction;
+  openSocket: (url: string) => SocketLike;
+  location: () => LocationLike;
+  setTimeout: (callback: () => void, ms: number) => TimerHandle;
+  clearTimeout: (handle: TimerHandle) => void;
+  random: () => number;
+}
+
+/**
+ * Fills in the page's globals. They are wrapped rather than passed as they are:
+ * browsers throw "Illegal invocation" when `fetch` or `setTimeout` run with another `this`.
+ */
+export function environmentOf(given: Partial<BrowserGlobals>): Environment {
+  return {
+    fetch: given.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+    openSocket: (url) => new (given.WebSocket ?? globalThis.WebSocket)(url),
+    location: () => given.location ?? globalThis.location,
+    setTimeout: given.setTimeout ?? ((callback, ms) => globalThis.setTimeout(callback, ms)),
+    clearTimeout:
+      given.clearTimeout ??
+      ((handle) => {
+        globalThis.clearTimeout(handle);
+      }),
+    random: given.random ?? (() => Math.random()),
+  };
+}

@@ -1,0 +1,227 @@
+import { backoffDelay } from './backoff.js';
+import { actionAfterClose } from './close-codes.js';
+import { Emitter, type Handler } from './emitter.js';
+import type { Environment, SocketLike, TimerHandle } from './environment.js';
+
+/** A server → client frame: JSON `{ "type": "...", "data": ... }`. */
+export interface ServerFrame {
+  type: string;
+  data?: unknown;
+}
+
+/** The events of {@link BffNotifications}, with their payloads. */
+export interface NotificationEvents {
+  /** A socket opened. The server may not have subscribed its channels yet: wait for `ready`. */
+  open: undefined;
+  /** The server subscribed the socket's channels (its `ready` frame): nothing published from now on is missed. */
+  ready: { sub: string | undefined };
+  /** Any other frame, e.g. `{ type: 'notification', data: { message: 'hi' } }`. */
+  message: ServerFrame;
+  /** A socket closed. Exactly one of `reconnecting`, `session-ended` or `stopped` follows. */
+  close: { code: number; reason: string };
+  /** A new socket opens after `delayMs`; `attempt` counts from 1 since the last connection that stayed up. */
+  reconnecting: { attempt: number; delayMs: number };
+  /**
+   * The session is over: the BFF closed the socket with 4001, or a connect failed and `/auth/user`
+   * then answered 401. Final: no reconnect follows; log in again.
+   */
+  'session-ended': { detectedBy: 'close-code' | 'session-probe' };
+  /** The BFF closed the socket for a rule the page broke (1003, 1007, 1008, 1009). Final: no reconnect follows. */
+  stopped: { code: number; reason: string };
+}
+
+/** Where the stream is: `closed` is final (after `close()`, `session-ended` or `stopped`). */
+export type NotificationState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Tuning of `bff.notifications()`; every field has a default. */
+export interface NotificationOptions {
+  /** Ceiling of the first reconnect delay, doubled per attempt (default 500 ms). */
+  baseDelayMs?: number;
+  /** Largest reconnect delay (default 30 s). */
+  maxDelayMs?: number;
+  /** A connection open this long resets the back-off to its first step (default 10 s). */
+  stableAfterMs?: number;
+  /** A socket not open within this is abandoned and retried (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** The live notification stream of `bff.notifications()`. */
+export interface BffNotifications {
+  readonly state: NotificationState;
+  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void;
+  off<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void;
+  /** Closes the socket and stops reconnecting; no event fires after it. */
+  close(): void;
+}
+
+/** Whether the session still exists, as `/auth/user` tells: `unknown` when the BFF did not answer clearly. */
+export type SessionProbe = () => Promise<'active' | 'ended' | 'unknown'>;
+
+const DEFAULTS: Required<NotificationOptions> = {
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  stableAfterMs: 10_000,
+  connectTimeoutMs: 10_000,
+};
+
+/** Opens `/ws` and keeps it open until the session ends or `close()` is called. */
+export function openNotifications(
+  env: Environment,
+  url: string,
+  probeSession: SessionProbe,
+  options: NotificationOptions = {},
+): BffNotifications {
+  const stream = new NotificationStream(env, url, probeSession, { ...DEFAULTS, ...options });
+  stream.connect();
+  return stream;
+}
+
+class NotificationStream implements BffNotifications {
+  private current: NotificationState = 'connecting';
+  private readonly events = new Emitter<NotificationEvents>();
+  private socket: SocketLike | undefined;
+  /** Reconnects since the last connection that stayed up. */
+  private attempt = 0;
+  /** One timer per phase: connect timeout, then stability, then the reconnect delay. */
+  private timer: TimerHandle | undefined;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly url: string,
+    private readonly probeSession: SessionProbe,
+    private readonly options: Required<NotificationOptions>,
+  ) {}
+
+  get state(): NotificationState {
+    return this.current;
+  }
+
+  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void {
+    this.events.on(event, handler);
+  }
+
+  off<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void {
+    this.events.off(event, handler);
+  }
+
+  close(): void {
+    if (this.isClosed()) return;
+    this.current = 'closed';
+    this.clearTimer();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'closed by the page');
+  }
+
+  connect(): void {
+    this.current = 'connecting';
+    const socket = this.env.openSocket(this.url);
+    this.socket = socket;
+    let opened = false;
+    this.startTimer(this.options.connectTimeoutMs, () => {
+      // A socket stuck in CONNECTING: drop it (its own close event is ignored) and count it as failed.
+      this.socket = undefined;
+      socket.close();
+      this.onClose(1006, 'connect timeout', false);
+    });
+    socket.addEventListener('open', () => {
+      if (this.socket !== socket) return;
+      opened = true;
+      this.current = 'open';
+      this.startTimer(this.options.stableAfterMs, () => {
+        this.attempt = 0;
+      });
+      this.events.emit('open', undefined);
+    });
+    socket.addEventListener('message', (event) => {
+      if (this.socket === socket) this.onMessage(event.data);
+    });
+    socket.addEventListener('close', (event) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      this.onClose(event.code, event.reason, opened);
+    });
+  }
+
+  private onMessage(data: unknown): void {
+    const frame = typeof data === 'string' ? parseFrame(data) : undefined;
+    // The BFF sends only JSON text frames; anything else is not from it and is dropped.
+    if (!frame) return;
+    if (frame.type === 'ready') {
+      const sub = (frame.data as { sub?: unknown } | undefined)?.sub;
+      this.events.emit('ready', { sub: typeof sub === 'string' ? sub : undefined });
+      return;
+    }
+    this.events.emit('message', frame);
+  }
+
+  private onClose(code: number, reason: string, opened: boolean): void {
+    this.clearTimer();
+    this.events.emit('close', { code, reason });
+    if (this.isClosed()) return; // a `close` handler called close()
+    const action = actionAfterClose(code);
+    if (action === 'session-ended') {
+      this.finish('session-ended', { detectedBy: 'close-code' });
+    } else if (action === 'stop') {
+      this.finish('stopped', { code, reason });
+    } else if (opened) {
+      this.scheduleReconnect();
+    } else {
+      // A refused upgrade (401 without a session) reaches a browser only as 1006, with no status:
+      // ask /auth/user before trying again, so an ended session does not retry forever.
+      this.current = 'reconnecting';
+      void this.probeSession().then((probe) => {
+        if (this.isClosed()) return;
+        if (probe === 'ended') this.finish('session-ended', { detectedBy: 'session-probe' });
+        else this.scheduleReconnect();
+      });
+    }
+  }
+
+  private scheduleReconnect(): void {
+    this.attempt += 1;
+    const delayMs = backoffDelay(this.attempt, this.options, this.env.random);
+    this.current = 'reconnecting';
+    this.startTimer(delayMs, () => {
+      this.connect();
+    });
+    this.events.emit('reconnecting', { attempt: this.attempt, delayMs });
+  }
+
+  private finish<K extends 'session-ended' | 'stopped'>(event: K, payload: NotificationEvents[K]): void {
+    this.current = 'closed';
+    this.events.emit(event, payload);
+  }
+
+  /** Read through a method: TypeScript would otherwise keep the state narrowed across handler calls. */
+  private isClosed(): boolean {
+    return this.current === 'closed';
+  }
+
+  private startTimer(ms: number, callback: () => void): void {
+    this.clearTimer();
+    this.timer = this.env.setTimeout(() => {
+      this.timer = undefined;
+      callback();
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    this.env.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A text frame as `{ type, data }`, or undefined when it is not one (mirrors the BFF's own check). */
+function parseFrame(text: string): ServerFrame | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { type } = value as { type?: unknown };
+  return typeof type === 'string' && type !== '' ? (value as ServerFrame) : undefined;
+}
