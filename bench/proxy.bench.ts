@@ -2,7 +2,8 @@
  * `npm run bench:proxy`: what the BFF's proxy costs. autocannon (here, in the parent) sends
  * a GET of a 1 KiB JSON with 100 connections to, in the same run and on the same upstream:
  *   - the upstream directly,
- *   - a bare fastify + @fastify/reply-from proxy (no session),
+ *   - a bare fastify + @fastify/reply-from proxy (no session): the baseline of the target,
+ *   - a bare fastify + undici dispatcher proxy, the BFF's own engine (no session),
  *   - the BFF with a logged-in session, with the default session cache and with none.
  * Throughput is reported as ratios against the baselines of the same run, round by round;
  * the tables go to bench/RESULTS.md. Every server runs in its own process (servers/*.ts),
@@ -16,32 +17,21 @@
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CpuMeter } from './proxy/cpu';
-import { measure, verifyTarget, warmUp, type LoadSettings, type Measurement } from './proxy/load';
-import { describeMachine, repoRoot } from './proxy/machine';
+import { commandLine } from './common/command-line';
+import { CpuMeter } from './common/cpu';
+import { measureRounds, verifyTarget } from './common/load';
+import { describeBaseMachine, packageVersion, repoRoot } from './common/machine';
+import { cpuTable, machineLines, writeSection } from './common/report';
+import { loadLine, loadRunSettings } from './common/settings';
+import { summarize } from './common/summary';
 import { profileIn, summarizeProfile } from './proxy/profile';
 import { profilesMarkdown, type Profiled } from './proxy/profile-report';
-import { cpuTable, interpretation, machineLines, resultsTable, writeSection } from './proxy/report';
+import { interpretation, resultsTable } from './proxy/report';
 import { NAMES, PROCESSES, Stack } from './proxy/stack';
-import { summarize } from './proxy/summary';
-import { commandLine } from './common/command-line';
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${String(min)}`);
-  return value;
-}
-
-const settings: LoadSettings = {
-  connections: intFromEnv('BENCH_CONNECTIONS', 100, 1),
-  warmupSeconds: intFromEnv('BENCH_WARMUP', 3, 0),
-  durationSeconds: intFromEnv('BENCH_DURATION', 10, 1),
-};
-const rounds = intFromEnv('BENCH_ROUNDS', 3, 1);
+const run = loadRunSettings();
+const { load: settings, rounds, redisUrl } = run;
 const profiling = process.env.BENCH_CPU_PROF === '1';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const root = repoRoot();
 const profileRoot = join(root, 'dist-bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
 const PROFILED = [PROCESSES.bare, PROCESSES.bff, PROCESSES.bffNoCache];
@@ -56,20 +46,7 @@ const stack = new Stack({
   },
 });
 
-/** Every target once per round, in the same order, so each ratio compares neighbours in time. */
-async function measureAll(meter: CpuMeter): Promise<Measurement[]> {
-  const results: Measurement[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
-    for (const target of stack.targets) {
-      console.log(`[bench] round ${String(round)}/${String(rounds)}: ${target.name}`);
-      if (round === 1) await warmUp(target, settings);
-      results.push(await measure(target, settings, round, meter));
-    }
-  }
-  return results;
-}
-
-async function run(): Promise<void> {
+async function main(): Promise<void> {
   await stack.start();
   for (const target of stack.targets) await verifyTarget(target);
   console.log(
@@ -79,16 +56,15 @@ async function run(): Promise<void> {
   const idp = stack.idp();
   const refreshesBefore = (await idp.stats()).grants.refresh_token ?? 0;
   const meter = new CpuMeter(stack.servers, redisUrl);
-  const results = await measureAll(meter).finally(() => {
+  const results = await measureRounds(stack.targets, settings, rounds, meter).finally(() => {
     meter.close();
   });
   const refreshes = ((await idp.stats()).grants.refresh_token ?? 0) - refreshesBefore;
-  const machine = await describeMachine(redisUrl);
+  const machine = await describeBaseMachine(redisUrl);
   await stack.stop();
 
   const rows = summarize(stack.targets, results, {
-    direct: NAMES.direct,
-    bare: NAMES.bare,
+    baselines: { direct: NAMES.direct, bare: NAMES.bare },
     upstreamProcess: PROCESSES.upstream,
     cores: cpus().length,
   });
@@ -102,15 +78,11 @@ async function run(): Promise<void> {
   const header = [
     `- Date: ${new Date().toISOString()}`,
     `- Command: \`${commandLine('bench:proxy')}\``,
-    machineLines(machine),
-    `- Load: autocannon, ${String(settings.connections)} connections, pipelining 1; ${String(settings.warmupSeconds)} s ` +
-      `warm-up per target, then ${String(rounds)} rounds of ${String(settings.durationSeconds)} s per target ` +
-      "(medians shown; latencies in whole ms, autocannon's resolution); every server in its own process, " +
-      'autocannon in the parent, all on loopback.',
+    machineLines(machine, { autocannon: packageVersion('autocannon') }),
+    loadLine(run),
   ].join('\n');
   const file = join(root, 'bench', 'RESULTS.md');
-  // BENCH_WRITE=0: a smoke run that prints everything and records nothing.
-  const write = process.env.BENCH_WRITE !== '0';
+  const { write } = run;
   if (!profiling) {
     if (write) await writeSection(file, 'bench:proxy', `## Proxy (bench:proxy)\n\n${header}\n\n${tables}`);
     console.log(write ? `[bench] wrote ${file}` : '[bench] BENCH_WRITE=0: RESULTS.md left alone');
@@ -153,7 +125,7 @@ const watchdog = setTimeout(
 );
 watchdog.unref();
 
-run()
+main()
   .catch(async (error: unknown) => {
     console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

@@ -1,11 +1,13 @@
 /** The real dev IdP for a benchmark; the BFFs' redirect URIs are known up front because their ports are. */
-import { createDevIdp, type DevIdpStats } from '@bff/dev-idp';
+import { createDevIdp, type DevIdpClient, type DevIdpStats } from '@bff/dev-idp';
 
 export interface BenchIdpArgs {
   accessTokenTtlSeconds: number;
   clientId: string;
   clientSecret: string;
   bffUrls: string[];
+  /** More confidential clients registered as given, e.g. bench:peer's express-openid-connect app. */
+  otherClients?: DevIdpClient[];
 }
 
 export async function startBenchIdp(
@@ -21,6 +23,7 @@ export async function startBenchIdp(
         redirectUris: args.bffUrls.map((url) => `${url}/auth/callback`),
         postLogoutRedirectUris: args.bffUrls.map((url) => `${url}/`),
       },
+      ...(args.otherClients ?? []),
     ],
   });
   return { url: idp.issuer, close: () => idp.close(), stats: () => idp.stats };

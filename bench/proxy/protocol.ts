@@ -1,36 +1,31 @@
 /**
- * The messages between the benchmark (parent) and its server processes (children).
- * Every server runs in its own process so that autocannon, in the parent, never
- * shares an event loop with what it measures.
+ * bench:proxy's server roles and their arguments (the messages themselves are in
+ * common/child-protocol.ts). bench:peer starts the same upstream, bare proxy, BFF and IdP.
  */
-import type { DevIdpStats } from '@bff/dev-idp';
-
-export type Role = 'upstream' | 'bare' | 'idp' | 'bff';
+import { join } from 'node:path';
+import type { BenchIdpArgs } from '../common/idp-server';
+import { childArgs } from '../common/serve';
 
 /** Per-role arguments, JSON in argv[2] (the BFF takes its environment instead, as main.ts does). */
 export interface RoleArgs {
   upstream: Record<string, never>;
   bare: { upstream: string };
-  idp: { clientId: string; clientSecret: string; bffUrls: string[]; accessTokenTtlSeconds: number };
+  'bare-undici': { upstream: string };
+  idp: BenchIdpArgs;
   bff: Record<string, never>;
 }
 
-export type ParentMessage = { type: 'stats' } | { type: 'cpu' } | { type: 'stop' };
+export type Role = keyof RoleArgs;
 
-/** process.cpuUsage() of a child: user and system CPU time in µs since it started. */
-export interface CpuUsage {
-  user: number;
-  system: number;
+/** The IdP's access-token lifetime: long enough that no token is refreshed during a run (the BFF's skew is 60 s). */
+export const ACCESS_TOKEN_TTL_SECONDS = 3600;
+
+/** In a server process: the role's JSON arguments, passed by the parent. */
+export function roleArgs<R extends Role>(_role: R): RoleArgs[R] {
+  return childArgs() as RoleArgs[R];
 }
 
-export type ChildMessage =
-  | { type: 'ready'; url: string }
-  | { type: 'stats'; stats: DevIdpStats }
-  | { type: 'cpu'; usage: CpuUsage }
-  | { type: 'failed'; message: string };
-
-/** The upstream's answer: exactly 1 KiB of JSON, so every target moves the same bytes. */
-export const JSON_1K = JSON.stringify({ data: 'x'.repeat(1024 - '{"data":""}'.length) });
-export const JSON_1K_PATH = '/json-1k';
-/** The BFF route name, and so the `/api/<name>` prefix every proxy target serves. */
-export const ROUTE = 'bench';
+/** The compiled entry file of a role's process. */
+export function serverScript(role: Role): string {
+  return join(__dirname, 'servers', `${role}.js`);
+}

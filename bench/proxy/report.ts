@@ -1,8 +1,9 @@
-/** Markdown for the terminal and for the generated sections of bench/RESULTS.md. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { format, resolveConfig } from 'prettier';
-import type { Machine } from './machine';
-import type { TargetSummary } from './summary';
+/** bench:proxy's tables and conclusions (the shared pieces are in common/report.ts). */
+import { quietness } from '../common/report';
+import type { TargetSummary as Summary } from '../common/summary';
+
+/** A row of bench:proxy: throughput against the bare proxy and the upstream direct. */
+export type TargetSummary = Summary<'bare' | 'direct'>;
 
 /** The throughput the BFF must keep, as a fraction of the bare proxy's, measured in the same run. */
 export const TARGET_RATIO = 0.85;
@@ -10,6 +11,7 @@ export const TARGET_RATIO = 0.85;
 export interface Names {
   direct: string;
   bare: string;
+  bareUndici: string;
   bff: string;
   bffNoCache: string;
 }
@@ -25,32 +27,15 @@ function find(rows: TargetSummary[], name: string): TargetSummary {
 /** Throughput and latency; medians over the rounds, with the spread of the per-round ratio to bare. */
 export function resultsTable(rows: TargetSummary[]): string {
   const lines = rows.map((r) => {
-    const spread = r.rounds > 1 ? `${fixed(r.vsBare.min, 2)}–${fixed(r.vsBare.max, 2)}` : '';
+    const spread = r.rounds > 1 ? `${fixed(r.vs.bare.min, 2)}–${fixed(r.vs.bare.max, 2)}` : '';
     return (
       `| ${r.target} | ${fixed(r.requestsPerSecond, 0)} | ${fixed(r.p50Ms, 0)} | ${fixed(r.p99Ms, 0)} | ` +
-      `${fixed(r.vsBare.median, 2)} | ${spread} | ${fixed(r.vsDirect.median, 2)} |`
+      `${fixed(r.vs.bare.median, 2)} | ${spread} | ${fixed(r.vs.direct.median, 2)} |`
     );
   });
   return [
     '| target | req/s | p50 ms | p99 ms | vs bare | vs bare, range over rounds | vs direct |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...lines,
-  ].join('\n');
-}
-
-/** Where the CPU went, per request and per process, over all rounds. */
-export function cpuTable(rows: TargetSummary[]): string {
-  const optional = (value: number | undefined, digits: number): string =>
-    value === undefined ? '–' : fixed(value, digits);
-  const lines = rows.map(
-    ({ target, cpu }) =>
-      `| ${target} | ${optional(cpu.proxy, 0)} | ${fixed(cpu.upstream, 0)} | ${fixed(cpu.client, 0)} | ` +
-      `${fixed(cpu.redis, 0)} | ${fixed(cpu.all, 0)} | ${optional(cpu.proxyCores, 2)} | ${fixed(cpu.busyPercent, 0)}% | ` +
-      `${fixed(cpu.otherPercent, 0)}% |`,
-  );
-  return [
-    '| target | proxy | upstream | autocannon | Redis | all processes | proxy process, cores | machine: ours | machine: other |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...lines,
   ].join('\n');
 }
@@ -68,61 +53,31 @@ function saturation(bare: TargetSummary, bff: TargetSummary): string {
   );
 }
 
-/** Busy CPU outside the run's processes (beyond kernel networking threads) means the figures are disturbed. */
-const OTHER_LOAD_WARNING_PERCENT = 10;
-
-function quietness(rows: TargetSummary[]): string {
-  const worst = Math.max(...rows.map((row) => row.cpu.otherPercent));
-  return worst > OTHER_LOAD_WARNING_PERCENT
-    ? `- **Disturbed run**: up to ${fixed(worst, 0)}% of the machine's CPU went to processes outside the benchmark; ` +
-        'rerun on a quiet machine before drawing conclusions.'
-    : `- Quiet machine: at most ${fixed(worst, 0)}% of its CPU went to anything outside the benchmark's processes.`;
-}
-
 /** The ratios that matter, in words; `refreshes` is the IdP's refresh grants during the measured runs. */
 export function interpretation(rows: TargetSummary[], names: Names, refreshes: number): string {
   const bff = find(rows, names.bff);
   const noCache = find(rows, names.bffNoCache);
   const bare = find(rows, names.bare);
-  const verdict = bff.vsBare.median >= TARGET_RATIO ? 'meets' : 'misses';
+  const engine = find(rows, names.bareUndici);
+  const verdict = bff.vs.bare.median >= TARGET_RATIO ? 'meets' : 'misses';
   const proxyCpu = (row: TargetSummary): number => row.cpu.proxy ?? 0;
   return [
-    `- BFF with the session cache: **${fixed(bff.vsBare.median, 2)}× the bare proxy** (median of ` +
+    `- BFF with the session cache: **${fixed(bff.vs.bare.median, 2)}× the bare proxy** (median of ` +
       `${String(bff.rounds)} rounds), which ${verdict} the ${fixed(TARGET_RATIO, 2)}× target. Its process spends ` +
       `${fixed(proxyCpu(bff), 0)} µs of CPU per request against the bare proxy's ${fixed(proxyCpu(bare), 0)} µs ` +
       `(${fixed(proxyCpu(bff) / proxyCpu(bare), 2)}×). ${saturation(bare, bff)}`,
-    `- BFF without it (Redis GET + HKDF + AES-GCM open on every request): ${fixed(noCache.vsBare.median, 2)}× bare, ` +
+    `- Against a bare proxy on the BFF's own engine (undici's dispatcher, ${fixed(engine.vs.bare.median, 2)}× ` +
+      `the reply-from one): ${fixed(bff.requestsPerSecond / engine.requestsPerSecond, 2)}×, ` +
+      `${fixed(proxyCpu(bff), 0)} against ${fixed(proxyCpu(engine), 0)} µs of CPU per request. The difference is ` +
+      'what the BFF does per request: cookie and ticket parsing, the session cache, CSRF, method and path checks, ' +
+      'header filtering and token injection, security headers, metrics and request ids.',
+    `- BFF without the session cache (Redis GET + HKDF + AES-GCM open on every request): ${fixed(noCache.vs.bare.median, 2)}× bare, ` +
       `${fixed(proxyCpu(noCache), 0)} µs per request in the BFF plus ${fixed(noCache.cpu.redis, 0)} µs in Redis; ` +
       `the cache is worth ${fixed(bff.requestsPerSecond / noCache.requestsPerSecond, 2)}× throughput.`,
-    `- Any proxy costs most of the direct throughput here: the bare proxy runs at ${fixed(bare.vsDirect.median, 2)}× ` +
+    `- Any proxy costs most of the direct throughput here: the bare proxy runs at ${fixed(bare.vs.direct.median, 2)}× ` +
       'the upstream direct, since client, proxy and upstream share the same cores and the proxy does two ' +
       'HTTP exchanges per request.',
     `- Token refreshes at the IdP during the measured runs: ${String(refreshes)} (access tokens live 1 h).`,
     quietness(rows),
   ].join('\n');
-}
-
-export function machineLines(machine: Machine): string {
-  return [
-    `- Machine: ${machine.cpu}, ${String(machine.cores)} cores, ${String(machine.memoryGiB)} GiB, Linux ${machine.kernel}`,
-    `- Node ${machine.node}, Redis ${machine.redis}, autocannon ${machine.autocannon}; commit ${machine.commit}`,
-  ].join('\n');
-}
-
-/**
- * Replaces the block between this key's markers in RESULTS.md (appends it the first time), keeping
- * the rest, and formats the file with the project's Prettier settings so `format:check` stays green.
- */
-export async function writeSection(file: string, key: string, body: string): Promise<void> {
-  const begin = `<!-- ${key}:begin (generated by the script; edits inside are overwritten) -->`;
-  const end = `<!-- ${key}:end -->`;
-  const block = `${begin}\n${body.trim()}\n${end}`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const from = current.indexOf(`<!-- ${key}:begin`);
-  const to = current.indexOf(end);
-  const next =
-    from >= 0 && to > from
-      ? current.slice(0, from) + block + current.slice(to + end.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, await format(next, { ...(await resolveConfig(file)), filepath: file }));
 }

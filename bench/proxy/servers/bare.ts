@@ -2,11 +2,12 @@
 import type { AddressInfo } from 'node:net';
 import replyFrom from '@fastify/reply-from';
 import Fastify from 'fastify';
-import { ROUTE } from '../protocol';
-import { roleArgs, serve } from '../serve';
+import { ROUTE } from '../../common/proxied-get';
+import { serve } from '../../common/serve';
+import { roleArgs } from '../protocol';
 
 /**
- * The same pool settings as libs/proxy's per-route reply-from, so that the bare proxy
+ * The same undici pool settings as libs/proxy's per-route pool, so that the bare proxy
  * and the BFF differ only in what the BFF does per request, not in upstream pooling.
  */
 const UPSTREAM_POOL = { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 };

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { createBffApp } from '@bff/bff';
 import { loadConfig } from '@bff/config';
-import { serve } from '../serve';
+import { serve } from '../../common/serve';
 
 serve(async () => {
   const config = loadConfig(process.env);

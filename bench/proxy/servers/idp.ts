@@ -1,5 +1,6 @@
-/** The real dev IdP, as a child process of bench:proxy (it also reports its grant counts). */
+/** The real dev IdP, as a child process of bench:proxy and bench:peer (it also reports its grant counts). */
 import { startBenchIdp } from '../../common/idp-server';
-import { roleArgs, serve } from '../serve';
+import { serve } from '../../common/serve';
+import { roleArgs } from '../protocol';
 
 serve(() => startBenchIdp(roleArgs('idp')));

@@ -1,4 +1,4 @@
-/** Rounds of measurements → one row per target, with ratios against this run's own baselines. */
+/** Rounds of measurements → medians, round-by-round ratios, and CPU per request by process. */
 import { CLIENT_PROCESS, REDIS_PROCESS } from './cpu';
 import type { Measurement, Target } from './load';
 
@@ -23,35 +23,25 @@ export interface CpuPerRequest {
   otherPercent: number;
 }
 
-export interface TargetSummary {
-  target: string;
-  rounds: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  vsBare: Range;
-  vsDirect: Range;
-  cpu: CpuPerRequest;
-}
-
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-function range(values: number[]): Range {
+export function range(values: number[]): Range {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** Ratios are taken round by round (a target against the baseline measured next to it), then summarised. */
-function ratios(mine: Measurement[], baseline: Measurement[]): Range {
+export function roundRatios(mine: Measurement[], baseline: Measurement[]): Range {
   return range(
     mine.map((m) => m.requestsPerSecond / (baseline.find((b) => b.round === m.round)?.requestsPerSecond ?? NaN)),
   );
 }
 
-function cpuPerRequest(runs: Measurement[], target: Target, upstream: string, cores: number): CpuPerRequest {
+/** Where the CPU of a target's runs went; `upstream` is the upstream server's process name. */
+export function cpuPerRequest(runs: Measurement[], target: Target, upstream: string, cores: number): CpuPerRequest {
   const requests = runs.reduce((sum, m) => sum + m.requests, 0);
   const used = (name: string): number => runs.reduce((sum, m) => sum + (m.cpu[name] ?? 0), 0);
   const all = runs.reduce((sum, m) => sum + Object.values(m.cpu).reduce((a, b) => a + b, 0), 0);
@@ -70,27 +60,45 @@ function cpuPerRequest(runs: Measurement[], target: Target, upstream: string, co
   };
 }
 
-export interface Baselines {
-  direct: string;
-  bare: string;
+/** One target over all rounds: medians, and its throughput against each baseline of the same rounds. */
+export interface TargetSummary<Baseline extends string> {
+  target: string;
+  rounds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Round-by-round throughput ratio to each baseline target. */
+  vs: Record<Baseline, Range>;
+  cpu: CpuPerRequest;
+}
+
+export interface SummaryOptions<Baseline extends string> {
+  /** Target names to compare every target with, by key. */
+  baselines: Record<Baseline, string>;
   /** Process name of the upstream server. */
   upstreamProcess: string;
   cores: number;
 }
 
-export function summarize(targets: Target[], results: Measurement[], baselines: Baselines): TargetSummary[] {
+export function summarize<Baseline extends string>(
+  targets: readonly Target[],
+  results: Measurement[],
+  options: SummaryOptions<Baseline>,
+): TargetSummary<Baseline>[] {
   const of = (name: string): Measurement[] => results.filter((m) => m.target === name);
   return targets.map((target) => {
     const runs = of(target.name);
+    const vs = Object.fromEntries(
+      Object.entries<string>(options.baselines).map(([key, name]) => [key, roundRatios(runs, of(name))]),
+    ) as Record<Baseline, Range>;
     return {
       target: target.name,
       rounds: runs.length,
       requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
       p50Ms: median(runs.map((m) => m.p50Ms)),
       p99Ms: median(runs.map((m) => m.p99Ms)),
-      vsBare: ratios(runs, of(baselines.bare)),
-      vsDirect: ratios(runs, of(baselines.direct)),
-      cpu: cpuPerRequest(runs, target, baselines.upstreamProcess, baselines.cores),
+      vs,
+      cpu: cpuPerRequest(runs, target, options.upstreamProcess, options.cores),
     };
   });
 }

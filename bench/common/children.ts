@@ -1,9 +1,8 @@
 /** Parent side of the server processes: fork, wait until ready, ask for stats, stop. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DevIdpStats } from '@bff/dev-idp';
-import type { ChildMessage, ParentMessage, Role, RoleArgs } from './protocol';
+import type { ChildMessage, ParentMessage } from './child-protocol';
 
 const READY_TIMEOUT_MS = 30_000;
 const REPLY_TIMEOUT_MS = 5_000;
@@ -25,13 +24,9 @@ export class ServerProcess {
     private readonly exited: Promise<void>,
   ) {}
 
-  static async start<R extends Role>(
-    name: string,
-    role: R,
-    args: RoleArgs[R],
-    options: StartOptions = {},
-  ): Promise<ServerProcess> {
-    const child = fork(join(__dirname, 'servers', `${role}.js`), [JSON.stringify(args)], {
+  /** Forks `script` (a compiled server entry that calls serve()) with `args` as JSON in argv[2]. */
+  static async start(name: string, script: string, args: unknown, options: StartOptions = {}): Promise<ServerProcess> {
+    const child = fork(script, [JSON.stringify(args)], {
       env: options.env ?? { PATH: process.env.PATH },
       execArgv: options.execArgv ?? [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -120,5 +115,32 @@ export class ServerProcess {
 
   private send(message: ParentMessage): void {
     if (this.process.connected) this.process.send(message);
+  }
+}
+
+/** The server processes of one run: started one by one, stopped together. */
+export class ServerGroup {
+  readonly servers: ServerProcess[] = [];
+
+  async start(name: string, script: string, args: unknown, options: StartOptions = {}): Promise<ServerProcess> {
+    const server = await ServerProcess.start(name, script, args, options);
+    this.servers.push(server);
+    return server;
+  }
+
+  /** A running server by name. */
+  get(name: string): ServerProcess {
+    const server = this.servers.find((s) => s.name === name);
+    if (!server) throw new Error(`${name} is not running`);
+    return server;
+  }
+
+  /** Clean stops (so profiles get written), in parallel. */
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop()));
+  }
+
+  kill(): void {
+    for (const server of this.servers) server.kill();
   }
 }

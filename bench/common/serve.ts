@@ -1,10 +1,10 @@
 /**
- * The life of one benchmark server process (see protocol.ts): start, say "ready" with the URL,
+ * The life of one benchmark server process (see child-protocol.ts): start, say "ready" with the URL,
  * answer stats requests, close cleanly on "stop", exit if the parent goes away.
- * One entry file per role (servers/*.ts) so each process loads only what it serves.
+ * One entry file per role (proxy/servers/*.ts, peer/servers/*.ts) so each process loads only what it serves.
  */
 import type { DevIdpStats } from '@bff/dev-idp';
-import type { ChildMessage, ParentMessage, Role, RoleArgs } from './protocol';
+import type { ChildMessage, ParentMessage } from './child-protocol';
 
 /** A started server: where it listens, how to stop it, and (the IdP only) its counters. */
 export interface Running {
@@ -17,9 +17,9 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-/** The role's JSON arguments, passed by the parent as argv[2]. */
-export function roleArgs<R extends Role>(_role: R): RoleArgs[R] {
-  return JSON.parse(process.argv[2] ?? '{}') as RoleArgs[R];
+/** The server's JSON arguments, passed by the parent as argv[2] (see ServerProcess.start). */
+export function childArgs(): unknown {
+  return JSON.parse(process.argv[2] ?? '{}');
 }
 
 export function serve(start: () => Promise<Running>): void {

@@ -1,7 +1,7 @@
 /** Drives one target with autocannon, after checking that a single request is answered right. */
 import autocannon from 'autocannon';
 import { cpuBetween, machineCpu, type CpuMeter, type CpuSnapshot, type MachineCpu } from './cpu';
-import { JSON_1K } from './protocol';
+import { JSON_1K } from './proxied-get';
 
 export interface Target {
   name: string;
@@ -110,4 +110,25 @@ export async function measure(
       totalUs: machineAfter.totalUs - machineBefore.totalUs,
     },
   };
+}
+
+/**
+ * Every target once per round, in the same order, so each ratio compares neighbours in time;
+ * each target is warmed up just before its first measured run.
+ */
+export async function measureRounds(
+  targets: readonly Target[],
+  settings: LoadSettings,
+  rounds: number,
+  meter: CpuMeter,
+): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const target of targets) {
+      console.log(`[bench] round ${String(round)}/${String(rounds)}: ${target.name}`);
+      if (round === 1) await warmUp(target, settings);
+      results.push(await measure(target, settings, round, meter));
+    }
+  }
+  return results;
 }
