@@ -29,6 +29,8 @@ export class EchoUpstream {
   receivedBytes = 0;
   /** Responses whose connection closed before the upstream finished writing them. */
   abandonedResponses = 0;
+  /** Pending `/slow/` answers, cleared on close so no timer outlives the test. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly payload = JSON.stringify({ data: 'x'.repeat(1000) }).slice(0, 1024);
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response);
@@ -46,6 +48,8 @@ export class EchoUpstream {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -81,12 +85,14 @@ export class EchoUpstream {
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(sent * 2) });
         response.write(patternBytes(0, sent), () => response.socket?.destroy());
       } else if (path.startsWith('/slow/')) {
-        setTimeout(
+        const timer = setTimeout(
           () => {
+            this.delayed.delete(timer);
             json(200, seen);
           },
           Number(path.slice('/slow/'.length)),
         );
+        this.delayed.add(timer);
       } else {
         json(200, seen);
       }
