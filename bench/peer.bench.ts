@@ -17,6 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { runBench } from './common/run-bench';
 import { commandLine } from './common/command-line';
 import { CpuMeter } from './common/cpu';
 import { measureRounds, verifyTarget } from './common/load';
@@ -106,24 +107,6 @@ async function main(): Promise<void> {
   console.log(`[bench] wrote ${file} and bench/${CHART_FILE}`);
 }
 
-/** Whatever happens the run ends: a bound on the whole thing, then every server is killed. */
+// Generous: every target's warm-up and rounds half again, plus start-up and logins.
 const perTarget = settings.warmupSeconds + rounds * settings.durationSeconds;
-const watchdog = setTimeout(
-  () => {
-    console.error('[bench] took too long; killing the servers');
-    stack.kill();
-    process.exit(2);
-  },
-  (120 + 1.5 * 3 * perTarget) * 1000,
-);
-watchdog.unref();
-
-main()
-  .catch(async (error: unknown) => {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-    await stack.stop();
-  })
-  .finally(() => {
-    clearTimeout(watchdog);
-  });
+runBench(main, stack, 120 + 1.5 * Object.keys(NAMES).length * perTarget);

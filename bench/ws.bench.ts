@@ -35,6 +35,7 @@ import {
   type CapacityColumn,
 } from './ws/report';
 import { commandLine } from './common/command-line';
+import { runBench } from './common/run-bench';
 import { loadSettings } from './ws/settings';
 import { Stack, type Instance, type Session } from './ws/stack';
 
@@ -184,25 +185,5 @@ async function run(): Promise<void> {
   }
 }
 
-/** Whatever happens the run ends: a bound on the whole thing, then every child is killed. */
-const watchdog = setTimeout(
-  () => {
-    console.error('[bench] took too long; killing every child');
-    stack.kill();
-    process.exit(2);
-  },
-  (240 + settings.sockets / 50 + 4 * settings.durationSeconds) * 1000,
-);
-watchdog.unref();
-
-run()
-  .catch(async (error: unknown) => {
-    console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-    await stack.stop().catch(() => {
-      stack.kill();
-    });
-  })
-  .finally(() => {
-    clearTimeout(watchdog);
-  });
+// Generous: connecting every socket, the fan-out rounds, and start-up.
+runBench(run, stack, 240 + settings.sockets / 50 + 4 * settings.durationSeconds);

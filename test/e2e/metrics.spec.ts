@@ -4,6 +4,7 @@ import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream } from '../support/echo-upstream';
 import { freePort } from '../support/free-port';
+import { waitFor } from '../support/wait-for';
 import { openSocket } from '../support/socket-client';
 
 /** The value of one sample line, e.g. `bff_sessions_total{event="created"}`. */
@@ -89,8 +90,3 @@ describe('GET /metrics', () => {
     expect(echoFailures).toEqual([]);
   });
 });
-
-/** Polls a condition the code under test makes true asynchronously (bounded by jest's test timeout). */
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-}

@@ -4,6 +4,7 @@ import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, patternBytes, type SeenRequest } from '../support/echo-upstream';
 import { freePort } from '../support/free-port';
+import { waitFor } from '../support/wait-for';
 
 const BODY_LIMIT = 60 * 1024 * 1024;
 
@@ -319,8 +320,3 @@ describe('the /api reverse proxy', () => {
     expect(result.body.headers.expect).toBeUndefined();
   });
 });
-
-/** Polls a condition the code under test makes true asynchronously (bounded by jest's test timeout). */
-async function waitFor(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
