@@ -1,5 +1,5 @@
 // Second step of `npm run build:spa`, after `tsc -p tsconfig.browser.json` compiled the browser
-// code to dist/browser/. Lays out:
+// code to dist/browser/ (or <out>/browser with `node assemble.mjs <out>`). Lays out:
 //
 //   dist/demo-spa/           what BFF_STATIC_DIR serves in the demo
 //     index.html app.css favicon.svg   apps/demo-spa/public/
@@ -13,9 +13,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const compiled = join(root, 'dist', 'browser');
-const spa = join(root, 'dist', 'demo-spa');
-const client = join(root, 'dist', 'client');
+// The output folder: dist/ by default; the browser tests pass a folder of their own, so that
+// test files building at once never share one.
+const out = process.argv[2] ?? join(root, 'dist');
+const compiled = join(out, 'browser');
+const spa = join(out, 'demo-spa');
+const client = join(out, 'client');
 
 for (const dir of [spa, client]) rmSync(dir, { recursive: true, force: true });
 cpSync(join(compiled, 'libs', 'client', 'src'), client, { recursive: true });
@@ -28,6 +31,6 @@ const missing = ['index.html', 'app.css', 'favicon.svg', 'app.js', 'client/index
   (file) => !existsSync(join(spa, file)),
 );
 if (missing.length > 0) {
-  console.error(`build:spa: dist/demo-spa lacks ${missing.join(', ')}`);
+  console.error(`build:spa: ${spa} lacks ${missing.join(', ')}`);
   process.exit(1);
 }

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import { createDemoApi, redisPublisher } from '@bff/demo-api';
 import { parseTicket, SessionService, type SessionTicket } from '@bff/session';
-import { startStack, type Stack } from '../support/bff-stack';
-import { launchChromium, step } from '../support/chromium';
-import { freePort } from '../support/free-port';
-import { testRedisUrl } from '../support/redis';
-import { buildDemoSpa } from '../support/demo-spa';
+import type { Stack } from '../support/bff-stack';
+import { step } from '../support/chromium';
+import { callApi, expectText, logInThroughTheForm, sendNotification, waitForSocketState } from '../support/spa-page';
+import { SESSION_COOKIE, startSpaStack, UI_TIMEOUT_MS, type SpaStack } from '../support/spa-stack';
 
 /** Short enough that the scenario outlives a token, long enough for a login to finish within one. */
 const ACCESS_TOKEN_TTL_SECONDS = 4;
-const SESSION_COOKIE = 'bff';
 const SCENARIO = 'demo SPA';
-const UI_TIMEOUT_MS = 15_000;
 /** The whole scenario: a login, a token lifetime waited out, two tabs, a logout. */
 const SCENARIO_TIMEOUT_MS = 120_000;
 
@@ -51,8 +47,8 @@ class PageTraffic {
 }
 
 describe('the demo SPA in a real browser (Chromium)', () => {
+  let spa: SpaStack;
   let stack: Stack;
-  const stops: (() => Promise<void>)[] = [];
   let context: BrowserContext;
   const traffic = new PageTraffic();
   /** Every access and refresh token the session held; ID tokens apart (see the last step). */
@@ -60,33 +56,12 @@ describe('the demo SPA in a real browser (Chromium)', () => {
   const idTokens = new Set<string>();
 
   beforeAll(async () => {
-    const staticDir = await buildDemoSpa();
-    const apiPort = await freePort();
-    // Each part registers its own stop as soon as it runs, so a failed start still cleans up.
-    stack = await startStack({
-      accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-      env: {
-        BFF_STATIC_DIR: staticDir,
-        BFF_DEV_INSECURE_COOKIES: 'true',
-        BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: `http://127.0.0.1:${String(apiPort)}`, token: 'user' }]),
-      },
-    });
-    stops.push(() => stack.close());
-    const demoApi = await createDemoApi({
-      port: apiPort,
-      issuer: stack.idp.issuer,
-      audience: 'http://localhost:4001',
-      publisher: redisPublisher(testRedisUrl()),
-    });
-    stops.push(() => demoApi.close());
-    const browser = await launchChromium();
-    stops.push(() => browser.close());
-    context = await browser.newContext();
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    spa = await startSpaStack({ accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    ({ stack, context } = spa);
   }, SCENARIO_TIMEOUT_MS);
 
   afterAll(async () => {
-    for (const stop of stops.reverse()) await stop();
+    await spa.close();
   }, SCENARIO_TIMEOUT_MS);
 
   /** The tokens of the browser's current session, read the way the BFF reads them (for the leak check). */
@@ -109,13 +84,7 @@ describe('the demo SPA in a real browser (Chromium)', () => {
       traffic.watch(tab);
 
       await run('log in as alice through the dev IdP form', async () => {
-        await tab.goto(stack.url);
-        await tab.locator('#login').click();
-        await tab.locator('#username').fill('alice');
-        await tab.locator('#password').fill('alice');
-        await tab.locator('button[type=submit]').click();
-        await tab.waitForURL(`${stack.url}/**`);
-        await tab.locator('#user[data-state="signed-in"]').waitFor();
+        await logInThroughTheForm(tab, stack.url, 'alice');
       });
 
       await run('see her claims', async () => {
@@ -135,7 +104,7 @@ describe('the demo SPA in a real browser (Chromium)', () => {
       expect(first.sub).toBe('alice');
 
       await run('receive a notification over the WebSocket', async () => {
-        await tab.locator('#ws-status[data-state="connected"]').waitFor();
+        await waitForSocketState(tab, 'connected');
         await sendNotification(tab, `hello ${randomUUID()}`);
       });
 
@@ -155,7 +124,7 @@ describe('the demo SPA in a real browser (Chromium)', () => {
       await run('open a second tab and see a notification in both', async () => {
         await second.goto(stack.url);
         await second.locator('#user[data-state="signed-in"]').waitFor();
-        await second.locator('#ws-status[data-state="connected"]').waitFor();
+        await waitForSocketState(second, 'connected');
         const message = `both tabs ${randomUUID()}`;
         await sendNotification(tab, message);
         await expectText(second, '#notifications', message);
@@ -166,8 +135,7 @@ describe('the demo SPA in a real browser (Chromium)', () => {
         await tab.waitForURL(`${stack.url}/**`);
         await tab.locator('#user[data-state="signed-out"]').waitFor();
         // The other tab learns it from its socket: the BFF closes it with 4001 on session end.
-        // Attached, not visible: the signed-out page hides the realtime card.
-        await second.locator('#ws-status[data-state="session-ended"]').waitFor({ state: 'attached' });
+        await waitForSocketState(second, 'session-ended');
         const status = await second.evaluate(
           async () => (await fetch('/auth/user', { headers: { 'x-csrf': '1' } })).status,
         );
@@ -191,25 +159,6 @@ describe('the demo SPA in a real browser (Chromium)', () => {
     SCENARIO_TIMEOUT_MS,
   );
 });
-
-/** Clicks "Call API" and returns the claims of the token the demo API received. */
-async function callApi(tab: Page): Promise<{ sub: string; iat: number; exp: number }> {
-  const before = await tab.locator('#api-history li').count();
-  await tab.locator('#call-api').click();
-  await tab.locator('#api-history li').nth(before).waitFor();
-  await tab.locator('#api-result[data-state="ok"]').waitFor();
-  return JSON.parse(await tab.locator('#api-body').innerText()) as { sub: string; iat: number; exp: number };
-}
-
-async function sendNotification(tab: Page, message: string): Promise<void> {
-  await tab.locator('#notify-message').fill(message);
-  await tab.locator('#send-notification').click();
-  await expectText(tab, '#notifications', message);
-}
-
-async function expectText(page: Page, selector: string, text: string): Promise<void> {
-  await page.locator(selector, { hasText: text }).waitFor();
-}
 
 function ticketOf(cookieValue: string): SessionTicket {
   const ticket = parseTicket(cookieValue);

@@ -19,6 +19,8 @@ export interface Stack {
   /** The first instance's URL. */
   url: string;
   env: Record<string, string>;
+  /** Stops one instance (as a deploy would: sockets get 1001) and boots it again on its port. */
+  restart(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,16 +64,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.redis === false ? {} : { REDIS_URL: testRedisUrl() }),
   };
   const bffs: BffInstance[] = [];
+  const boot = async (index: number): Promise<NestFastifyApplication> => {
+    const port = ports[index]!;
+    const env = { ...shared, PORT: String(port), BFF_PUBLIC_URL: urls[index]!, ...options.env };
+    const app = await createBffApp(
+      loadConfig(env),
+      options.logs ? { logger: ['debug'], logDestination: options.logs } : { logger: ['error'] },
+    );
+    await app.listen({ port });
+    return app;
+  };
   try {
-    for (const [index, port] of ports.entries()) {
-      const env = { ...shared, PORT: String(port), BFF_PUBLIC_URL: urls[index]!, ...options.env };
-      const app = await createBffApp(
-        loadConfig(env),
-        options.logs ? { logger: ['debug'], logDestination: options.logs } : { logger: ['error'] },
-      );
-      await app.listen({ port });
-      bffs.push({ url: urls[index]!, app });
-    }
+    for (const index of ports.keys()) bffs.push({ url: urls[index]!, app: await boot(index) });
   } catch (error) {
     await Promise.all(bffs.map((bff) => bff.app.close()));
     await idp.close();
@@ -82,6 +86,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bffs,
     url: urls[0]!,
     env: shared,
+    restart: async (index) => {
+      const instance = bffs[index];
+      if (!instance) throw new Error(`no BFF instance ${String(index)}`);
+      await instance.app.close();
+      instance.app = await boot(index);
+    },
     close: async () => {
       await Promise.all(bffs.map((bff) => bff.app.close()));
       await idp.close();
