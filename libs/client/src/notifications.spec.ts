@@ -4,6 +4,7 @@ import {
   FakeClock,
   fakeFetch,
   fakeLocation,
+  fakeNetwork,
   fakeWebSocket,
   jsonResponse,
   settle,
@@ -24,6 +25,7 @@ const EVENTS: (keyof NotificationEvents)[] = [
 /** The page: a client whose sockets, clock and `/auth/user` answers the test controls. */
 function setup(options: NotificationOptions = {}, random = () => 0.5) {
   const clock = new FakeClock();
+  const network = fakeNetwork();
   const { WebSocket, sockets } = fakeWebSocket();
   let userStatus = 200;
   const { fetch, requests } = fakeFetch(() =>
@@ -38,6 +40,7 @@ function setup(options: NotificationOptions = {}, random = () => 0.5) {
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
     random,
+    onOnline: network.onOnline,
   });
   const stream = bff.notifications(options);
   const events: [keyof NotificationEvents, unknown][] = [];
@@ -45,6 +48,7 @@ function setup(options: NotificationOptions = {}, random = () => 0.5) {
   return {
     stream,
     clock,
+    network,
     sockets,
     events,
     probes: () => requests.filter((r) => r.url === '/auth/user'),
@@ -298,6 +302,17 @@ describe('bff.notifications()', () => {
     });
   });
 
+  it('stops delivering to a handler removed through what on() returned', () => {
+    const { stream, latest } = setup();
+    const received: unknown[] = [];
+    const remove = stream.on('message', (frame) => received.push(frame));
+    connected(latest());
+    latest().receive({ type: 'a' });
+    remove();
+    latest().receive({ type: 'b' });
+    expect(received).toEqual([{ type: 'a' }]);
+  });
+
   it('stops delivering to a handler removed with off()', () => {
     const { stream, latest } = setup();
     const received: unknown[] = [];
@@ -308,5 +323,45 @@ describe('bff.notifications()', () => {
     stream.off('message', handler);
     latest().receive({ type: 'b' });
     expect(received).toEqual([{ type: 'a' }]);
+  });
+
+  describe('when the browser comes back online', () => {
+    it('reconnects at once instead of waiting out the delay', async () => {
+      const { latest, sockets, clock, network } = setup({ baseDelayMs: 10_000 });
+      connected(latest());
+      latest().serverClose(1006);
+      expect(clock.pendingDelays()).toEqual([5000]);
+      network.goOnline();
+      expect(sockets).toHaveLength(2);
+      // The reconnect delay is gone; only the new socket's connect timeout runs.
+      expect(clock.pendingDelays()).toEqual([10_000]);
+      connected(latest());
+      await clock.advance(60_000);
+      expect(sockets).toHaveLength(2);
+    });
+
+    it('changes nothing while a socket is open or connecting', () => {
+      const { latest, sockets, network } = setup();
+      network.goOnline();
+      expect(sockets).toHaveLength(1);
+      connected(latest());
+      network.goOnline();
+      expect(sockets).toHaveLength(1);
+    });
+
+    it('stops listening once the stream is closed or the session ended', async () => {
+      const closed = setup();
+      expect(closed.network.listeners()).toBe(1);
+      closed.stream.close();
+      expect(closed.network.listeners()).toBe(0);
+
+      const ended = setup();
+      connected(ended.latest());
+      ended.latest().serverClose(4001);
+      await settle();
+      expect(ended.network.listeners()).toBe(0);
+      ended.network.goOnline();
+      expect(ended.sockets).toHaveLength(1);
+    });
   });
 });

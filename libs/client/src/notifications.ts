@@ -48,7 +48,8 @@ export interface NotificationOptions {
 /** The live notification stream of `bff.notifications()`. */
 export interface BffNotifications {
   readonly state: NotificationState;
-  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void;
+  /** Adds a handler; returns what removes it again (the same as `off`). */
+  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): () => void;
   off<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void;
   /** Closes the socket and stops reconnecting; no event fires after it. */
   close(): void;
@@ -84,20 +85,31 @@ class NotificationStream implements BffNotifications {
   private attempt = 0;
   /** One timer per phase: connect timeout, then stability, then the reconnect delay. */
   private timer: TimerHandle | undefined;
+  /** True while the reconnect delay runs: the only phase that coming back online cuts short. */
+  private waitingToReconnect = false;
+  private readonly stopWatchingNetwork: () => void;
 
   constructor(
     private readonly env: Environment,
     private readonly url: string,
     private readonly probeSession: SessionProbe,
     private readonly options: Required<NotificationOptions>,
-  ) {}
+  ) {
+    this.stopWatchingNetwork = env.onOnline(() => {
+      // Back online: the delay only spaced out attempts against a network that was gone.
+      if (this.waitingToReconnect) this.connect();
+    });
+  }
 
   get state(): NotificationState {
     return this.current;
   }
 
-  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void {
+  on<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): () => void {
     this.events.on(event, handler);
+    return () => {
+      this.off(event, handler);
+    };
   }
 
   off<K extends keyof NotificationEvents>(event: K, handler: Handler<NotificationEvents[K]>): void {
@@ -108,12 +120,14 @@ class NotificationStream implements BffNotifications {
     if (this.isClosed()) return;
     this.current = 'closed';
     this.clearTimer();
+    this.stopWatchingNetwork();
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'closed by the page');
   }
 
   connect(): void {
+    this.waitingToReconnect = false;
     this.current = 'connecting';
     const socket = this.env.openSocket(this.url);
     this.socket = socket;
@@ -185,11 +199,13 @@ class NotificationStream implements BffNotifications {
     this.startTimer(delayMs, () => {
       this.connect();
     });
+    this.waitingToReconnect = true;
     this.events.emit('reconnecting', { attempt: this.attempt, delayMs });
   }
 
   private finish<K extends 'session-ended' | 'stopped'>(event: K, payload: NotificationEvents[K]): void {
     this.current = 'closed';
+    this.stopWatchingNetwork();
     this.events.emit(event, payload);
   }
 

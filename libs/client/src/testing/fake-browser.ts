@@ -157,3 +157,22 @@ export function fakeFetch(answer: (request: RecordedRequest) => Response | Promi
 
 /** An answer that never comes. */
 export const never = (): Promise<Response> => new Promise<Response>(() => undefined);
+
+/** The window's `online` event on demand: `goOnline()` fires it to every listener still registered. */
+export function fakeNetwork(): {
+  onOnline: (listener: () => void) => () => void;
+  goOnline: () => void;
+  listeners: () => number;
+} {
+  const listeners = new Set<() => void>();
+  return {
+    onOnline: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    goOnline: () => {
+      for (const listener of [...listeners]) listener();
+    },
+    listeners: () => listeners.size,
+  };
+}
