@@ -19,9 +19,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runBench } from './common/run-bench';
 import { commandLine } from './common/command-line';
-import { CpuMeter } from './common/cpu';
-import { measureRounds, verifyTarget } from './common/load';
-import { describeBaseMachine, packageVersion, repoRoot } from './common/machine';
+import { verifyTarget } from './common/load';
+import { measureStack } from './common/measure-stack';
+import { packageVersion, repoRoot } from './common/machine';
 import { cpuTable, disturbed, machineLines, writeSection } from './common/report';
 import { loadLine, loadRunSettings } from './common/settings';
 import { summarize } from './common/summary';
@@ -51,19 +51,7 @@ async function main(): Promise<void> {
   await stack.start();
   for (const target of stack.targets) await verifyTarget(target);
   await stack.verifyForwarding();
-  console.log(
-    `[bench] ${String(settings.connections)} connections; ${String(settings.warmupSeconds)} s warm-up, then ` +
-      `${String(rounds)} × ${String(settings.durationSeconds)} s per target`,
-  );
-  const idp = stack.idp();
-  const refreshesBefore = (await idp.stats()).grants.refresh_token ?? 0;
-  const meter = new CpuMeter(stack.servers, redisUrl);
-  const results = await measureRounds(stack.targets, settings, rounds, meter).finally(() => {
-    meter.close();
-  });
-  const refreshes = ((await idp.stats()).grants.refresh_token ?? 0) - refreshesBefore;
-  const machine = await describeBaseMachine(redisUrl);
-  await stack.stop();
+  const { results, refreshes, machine } = await measureStack(stack, settings, rounds, redisUrl);
 
   const rows = summarize(stack.targets, results, {
     baselines: { bare: NAMES.bare, peer: NAMES.peer },
