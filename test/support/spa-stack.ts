@@ -36,7 +36,7 @@ export async function startSpaStack(options: { accessTokenTtlSeconds?: number } 
     stops.push(() => rm(dirname(staticDir), { recursive: true, force: true }));
     const apiPort = await freePort();
     const stack = await startStack({
-      ...(options.accessTokenTtlSeconds === undefined ? {} : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
       env: {
         BFF_STATIC_DIR: staticDir,
         BFF_DEV_INSECURE_COOKIES: 'true',
