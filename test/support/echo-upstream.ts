@@ -21,7 +21,9 @@ export interface SeenRequest {
  * `/set-cookie` tries to set a cookie, `/status/<n>` answers n,
  * `/slow/<ms>` waits before answering, `/upload` counts the body it receives,
  * `/bytes/<n>` streams n bytes of a known pattern (respecting backpressure),
- * `/break-after/<n>` sends a longer Content-Length than the n bytes it writes, then drops the connection.
+ * `/break-after/<n>` sends a longer Content-Length than the n bytes it writes, then drops the connection,
+ * `/redirect?to=<url>` answers 302 with that Location (and Content-Location),
+ * `/html?q=<text>` reflects its query into an HTML page, as a careless API might.
  */
 export class EchoUpstream {
   readonly seen: SeenRequest[] = [];
@@ -29,6 +31,8 @@ export class EchoUpstream {
   receivedBytes = 0;
   /** Responses whose connection closed before the upstream finished writing them. */
   abandonedResponses = 0;
+  /** Requests whose body is still arriving. */
+  receiving = 0;
   /** Pending `/slow/` answers, cleared on close so no timer outlives the test. */
   private readonly delayed = new Set<NodeJS.Timeout>();
   private readonly payload = JSON.stringify({ data: 'x'.repeat(1000) }).slice(0, 1024);
@@ -59,11 +63,16 @@ export class EchoUpstream {
       if (!response.writableFinished) this.abandonedResponses++;
     });
     let bodyBytes = 0;
+    this.receiving++;
+    request.once('close', () => {
+      if (!request.complete) this.receiving--;
+    });
     request.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.length;
       this.receivedBytes += chunk.length;
     });
     request.on('end', () => {
+      this.receiving--;
       const seen = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, bodyBytes };
       this.seen.push(seen);
       const path = (request.url ?? '').split('?')[0] ?? '';
@@ -84,6 +93,12 @@ export class EchoUpstream {
         const sent = Number(path.slice('/break-after/'.length));
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(sent * 2) });
         response.write(patternBytes(0, sent), () => response.socket?.destroy());
+      } else if (path.endsWith('/redirect')) {
+        const to = new URL(request.url ?? '', 'http://x').searchParams.get('to') ?? '/';
+        json(302, { redirect: true }, { location: to, 'content-location': to });
+      } else if (path.endsWith('/html')) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(`<!doctype html><p>You searched for ${new URL(request.url ?? '', 'http://x').search}</p>`);
       } else if (path.startsWith('/slow/')) {
         const timer = setTimeout(
           () => {

@@ -12,4 +12,4 @@ export { RedisConfig } from './redis.config';
 export { ServerConfig } from './server.config';
 export { SessionConfig } from './session.config';
 export { TokenConfig } from './token.config';
-export { UpstreamRoute, type RouteTokenPolicy } from './upstream-route';
+export { API_METHODS, UpstreamRoute, type RouteTokenPolicy } from './upstream-route';

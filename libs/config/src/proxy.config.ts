@@ -7,7 +7,7 @@ import { UpstreamRoute } from './upstream-route';
 export class ProxyConfig {
   @EnvVar('BFF_ROUTES', {
     kind: 'json',
-    doc: 'JSON array of routes `{ "name", "upstream", "token": "user"|"optional-user"|"none", "timeoutMs", "methods" }`; `/api/<name>/…` is proxied to `upstream`.',
+    doc: 'JSON array of routes `{ "name", "upstream", "token": "user"|"optional-user"|"none", "timeoutMs", "methods" }`; `/api/<name>/…` is proxied to `upstream`. `methods` unset allows GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS; TRACE, TRACK and CONNECT are never forwarded.',
     default: '[]',
   })
   @IsArray()

@@ -3,7 +3,12 @@ import { ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, 
 /** How a route's calls are authorised towards its upstream. */
 export type RouteTokenPolicy = 'user' | 'optional-user' | 'none';
 
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/**
+ * The methods an API route may forward, and all a route without a `methods`
+ * list allows. TRACE, TRACK and CONNECT are never forwarded: TRACE would echo
+ * the injected token back to the page, CONNECT would open a tunnel.
+ */
+export const API_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * One downstream API, reachable as `/api/<name>/<path>`. Only configured routes
@@ -29,10 +34,10 @@ export class UpstreamRoute {
   @Max(600000)
   timeoutMs = 30000;
 
-  /** Allowed methods; unset allows all. */
+  /** Allowed methods, a subset of {@link API_METHODS}; unset allows all of those. */
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIn(HTTP_METHODS, { each: true })
+  @IsIn(API_METHODS, { each: true })
   methods?: string[];
 }

@@ -1,17 +1,19 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { assertCsrfHeader } from '@bff/auth';
-import { BffConfig, type UpstreamRoute } from '@bff/config';
+import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
 import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
 import { TokenRefresher } from '@bff/token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
-import { BodyLimit } from './body-limit';
+import type { BodyLimit } from './body-limit';
 import { upstreamRequestHeaders } from './forwarded-headers';
+import { proxiedBodyOf } from './proxied-body';
 import { BodyTooLargeError, MethodNotAllowedError, UnknownRouteError, upstreamFailureOf } from './proxy.errors';
 import { UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
+import { browserLocationOf, type RouteLocation } from './upstream-location';
 import { upstreamPathOf } from './upstream-path';
 
 /** What the checks in preHandler hand to the forwarding handler. */
@@ -19,7 +21,14 @@ interface ProxyState {
   /** Path and query as sent upstream. */
   target: string;
   accessToken?: string;
+  body?: Readable;
   bodyLimit?: BodyLimit;
+}
+
+/** One route's upstream connections: calls without a body never wait behind uploads. */
+interface RoutePools {
+  reads: Pool;
+  uploads: Pool;
 }
 
 declare module 'fastify' {
@@ -27,8 +36,6 @@ declare module 'fastify' {
     bffProxy?: ProxyState;
   }
 }
-
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 /**
  * `ANY /api/<route>/<path>`: a plain Fastify plugin (Nest's JSON parser would
@@ -80,16 +87,9 @@ export class ApiProxy {
 
   private registerRoute(scope: FastifyInstance, route: UpstreamRoute): void {
     const upstream = new URL(route.upstream);
-    const pool = new Pool(upstream.origin, {
-      connections: 128,
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      headersTimeout: route.timeoutMs,
-      bodyTimeout: route.timeoutMs,
-      connect: { timeout: Math.min(route.timeoutMs, 10_000) },
-    });
+    const pools = this.poolsOf(upstream.origin, route.timeoutMs);
     scope.addHook('onClose', async () => {
-      await pool.close();
+      await Promise.all([pools.reads.close(), pools.uploads.close()]);
     });
     // Bodies stay unparsed streams; the handler forwards them as they arrive.
     scope.removeAllContentTypeParsers();
@@ -98,13 +98,40 @@ export class ApiProxy {
     });
     scope.setErrorHandler(this.renderError);
     const prefix = `/api/${route.name}`;
-    const forward = this.forwarder(route, pool);
+    const basePath = upstream.pathname.endsWith('/') ? upstream.pathname.slice(0, -1) : upstream.pathname;
+    const location: RouteLocation = { upstreamOrigin: upstream.origin, basePath, browserPrefix: prefix };
+    const forward = this.forwarder(route, pools, location);
+    const methods = new Set(route.methods ?? API_METHODS);
+    const allowed = [...methods];
     const options = {
-      preHandler: (request: FastifyRequest) => this.check(request, route, prefix.length, upstream.pathname),
+      preHandler: (request: FastifyRequest) => {
+        if (!methods.has(request.method)) throw new MethodNotAllowedError(allowed);
+        return this.check(request, route, prefix.length, upstream.pathname);
+      },
       handler: forward,
     };
     scope.all(prefix, options);
     scope.all(`${prefix}/*`, options);
+  }
+
+  /**
+   * Uploads get a pool without a connection cap: each holds its connection
+   * until its body has arrived (at most BFF_REQUEST_BODY_TIMEOUT_MS), and a
+   * capped pool would queue every other caller of the route behind slow
+   * senders. Calls without a body share a capped, kept-alive pool of their own.
+   */
+  private poolsOf(origin: string, timeoutMs: number): RoutePools {
+    const options = {
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: Math.min(timeoutMs, 10_000) },
+    };
+    return {
+      reads: new Pool(origin, { ...options, connections: 128 }),
+      uploads: new Pool(origin, { ...options, connections: null }),
+    };
   }
 
   private async check(
@@ -113,7 +140,6 @@ export class ApiProxy {
     prefixLength: number,
     basePath: string,
   ): Promise<void> {
-    if (route.methods && !route.methods.includes(request.method)) throw new MethodNotAllowedError();
     assertCsrfHeader(request.headers);
     let session: OpenedSession | undefined;
     if (route.token !== 'none') {
@@ -121,25 +147,14 @@ export class ApiProxy {
       if (!session && route.token === 'user') throw new SessionRequiredError();
     }
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
-    const state: ProxyState = { target: query === '' ? path : `${path}?${query}` };
-    this.limitBody(request, state);
+    const body = proxiedBodyOf(request, this.config.bodyLimitBytes);
+    const state: ProxyState = {
+      target: query === '' ? path : `${path}?${query}`,
+      body: body.stream,
+      bodyLimit: body.limit,
+    };
     if (session) state.accessToken = (await this.refresher.ensureFresh(session)).record.tokens.accessToken;
     request.bffProxy = state;
-  }
-
-  private limitBody(request: FastifyRequest, state: ProxyState): void {
-    const limit = this.config.bodyLimitBytes;
-    const declared = request.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) throw new BodyTooLargeError(limit);
-    const hasBody = declared !== undefined ? Number(declared) > 0 : request.headers['transfer-encoding'] !== undefined;
-    if (!hasBody || BODYLESS.has(request.method)) return;
-    if (declared !== undefined) {
-      // Node's parser holds a request to its Content-Length, so the raw stream cannot exceed it.
-      request.body = request.raw;
-      return;
-    }
-    state.bodyLimit = new BodyLimit(limit);
-    request.body = request.raw.pipe(state.bodyLimit);
   }
 
   /**
@@ -148,7 +163,11 @@ export class ApiProxy {
    * streams the exchange through the route's pool. Everything per route is built
    * here once; per request there is one header object and one exchange.
    */
-  private forwarder(route: UpstreamRoute, pool: Pool): (request: FastifyRequest, reply: FastifyReply) => void {
+  private forwarder(
+    route: UpstreamRoute,
+    pools: RoutePools,
+    location: RouteLocation,
+  ): (request: FastifyRequest, reply: FastifyReply) => void {
     const duration = this.metrics.upstreamDuration.labels(route.name);
     const counters = new Map<number, { inc(): void }>();
     const count = (status: number, startedAt: number): void => {
@@ -170,6 +189,7 @@ export class ApiProxy {
         priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
         publicProto,
         publicHost,
+        requestId: request.id,
         accessToken: state.accessToken,
       });
       const observer: ExchangeObserver = {
@@ -188,14 +208,10 @@ export class ApiProxy {
         },
       };
       reply.hijack();
+      const pool = state.body ? pools.uploads : pools.reads;
       pool.dispatch(
-        {
-          method: request.method,
-          path: state.target,
-          headers,
-          body: request.body as Readable | undefined,
-        },
-        new UpstreamExchange(reply.raw, observer),
+        { method: request.method, path: state.target, headers, body: state.body },
+        new UpstreamExchange(reply.raw, observer, (value) => browserLocationOf(value, location, state.target)),
       );
     };
   }
@@ -206,6 +222,7 @@ export class ApiProxy {
     if (reply.sent) return;
     // An unread request body (refused early, e.g. 413) would leave the connection unusable: close it.
     if (!request.raw.complete) void reply.header('connection', 'close');
+    if (error instanceof MethodNotAllowedError) void reply.header('allow', error.allowed.join(', '));
     void reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
   };
 

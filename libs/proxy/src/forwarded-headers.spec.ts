@@ -1,6 +1,48 @@
-import { browserResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  browserResponseHeaders,
+  PROXIED_CONTENT_SECURITY_POLICY,
+  upstreamRequestHeaders,
+  type LocationRewriter,
+} from './forwarded-headers';
 
-const CONTEXT = { clientIp: '10.0.0.9', publicProto: 'https', publicHost: 'app.example', accessToken: 'AT' };
+const CONTEXT = {
+  clientIp: '10.0.0.9',
+  publicProto: 'https',
+  publicHost: 'app.example',
+  requestId: 'bff-request-1',
+  accessToken: 'AT',
+};
+const KEEP_LOCATION: LocationRewriter = (value) => value;
+
+/** Headers that steer an upstream framework (routing, method, scheme, client address), as a browser might send them. */
+const STEERING = [
+  'forwarded',
+  'via',
+  'x-forwarded-host',
+  'x-forwarded-uri',
+  'x-forwarded-prefix',
+  'x-forwarded-port',
+  'x-forwarded-server',
+  'x-forwarded-scheme',
+  'x-forwarded-ssl',
+  'x-forwarded-path',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'x-cluster-client-ip',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-original-host',
+  'x-host',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-method',
+  'x-request-id',
+];
 
 describe('upstreamRequestHeaders', () => {
   it("strips the browser's credentials and injects the access token", () => {
@@ -46,6 +88,26 @@ describe('upstreamRequestHeaders', () => {
     );
   });
 
+  it.each(STEERING.flatMap((name) => [name, name.replace(/-/g, '_')]))("never forwards the browser's %s", (name) => {
+    const headers = upstreamRequestHeaders({ [name]: 'attacker', accept: '*/*' }, CONTEXT);
+    expect(headers[name] === undefined || headers[name] !== 'attacker').toBe(true);
+    expect(headers.accept).toBe('*/*');
+  });
+
+  it('drops every header whose name has an underscore, as CGI-style servers read it as a dash', () => {
+    const headers = upstreamRequestHeaders(
+      { x_custom: '1', 'x-custom': '2', authorization_: 'Bearer forged' },
+      CONTEXT,
+    );
+    expect(headers).not.toHaveProperty('x_custom');
+    expect(headers).not.toHaveProperty('authorization_');
+    expect(headers['x-custom']).toBe('2');
+  });
+
+  it("sends the BFF's own request id, never the browser's", () => {
+    expect(upstreamRequestHeaders({ 'x-request-id': 'forged' }, CONTEXT)['x-request-id']).toBe('bff-request-1');
+  });
+
   it('sends no Authorization at all without a token', () => {
     expect(
       upstreamRequestHeaders({ authorization: 'Bearer forged' }, { ...CONTEXT, accessToken: undefined }).authorization,
@@ -55,14 +117,39 @@ describe('upstreamRequestHeaders', () => {
 
 describe('browserResponseHeaders', () => {
   it('drops upstream cookies and hop-by-hop headers, keeps the rest', () => {
-    const headers = browserResponseHeaders({
-      'set-cookie': ['a=1'],
-      connection: 'keep-alive, x-internal',
-      'x-internal': '1',
-      'transfer-encoding': 'chunked',
+    const headers = browserResponseHeaders(
+      {
+        'set-cookie': ['a=1'],
+        connection: 'keep-alive, x-internal',
+        'x-internal': '1',
+        'transfer-encoding': 'chunked',
+        'content-type': 'application/json',
+        'cache-control': 'no-cache',
+      },
+      KEEP_LOCATION,
+    );
+    expect(headers).toEqual({
       'content-type': 'application/json',
       'cache-control': 'no-cache',
+      'content-security-policy': PROXIED_CONTENT_SECURITY_POLICY,
     });
-    expect(headers).toEqual({ 'content-type': 'application/json', 'cache-control': 'no-cache' });
+  });
+
+  it("adds the proxied CSP beside the upstream's own, which the browser then enforces too", () => {
+    const headers = browserResponseHeaders({ 'content-security-policy': "script-src 'self'" }, KEEP_LOCATION);
+    expect(headers['content-security-policy']).toEqual(["script-src 'self'", PROXIED_CONTENT_SECURITY_POLICY]);
+    expect(PROXIED_CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'/);
+    expect(PROXIED_CONTENT_SECURITY_POLICY).toMatch(/\bsandbox\b/);
+  });
+
+  it('rewrites Location and Content-Location through the route, and drops what the route refuses', () => {
+    const rewrite: LocationRewriter = (value) => (value.startsWith('/v1/') ? `/api/x/${value.slice(4)}` : undefined);
+    expect(browserResponseHeaders({ location: '/v1/a', 'content-location': '/internal' }, rewrite)).toMatchObject({
+      location: '/api/x/a',
+    });
+    expect(browserResponseHeaders({ 'content-location': '/internal' }, rewrite)).not.toHaveProperty('content-location');
+    // undici hands duplicate headers over as an array; two Locations are ambiguous.
+    const twice = { location: ['/v1/a', '/v1/b'] } as unknown as IncomingHttpHeaders;
+    expect(browserResponseHeaders(twice, rewrite)).not.toHaveProperty('location');
   });
 });

@@ -7,10 +7,17 @@ export class UnknownRouteError extends NotFoundError {
   }
 }
 
-/** The route does not allow this method. */
+/** The route does not allow this method; `allowed` becomes the response's `Allow` header. */
 export class MethodNotAllowedError extends BffError {
-  constructor() {
+  constructor(readonly allowed: readonly string[]) {
     super('method_not_allowed', 405, 'This API route does not allow that method.');
+  }
+}
+
+/** A GET or HEAD that carries a body: not forwarded, since an upstream may not read it. */
+export class BodyNotAllowedError extends BadRequestError {
+  constructor(method: string) {
+    super('body_not_allowed', `A ${method} request may not carry a body.`);
   }
 }
 

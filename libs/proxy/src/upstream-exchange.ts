@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { browserResponseHeaders } from './forwarded-headers';
+import { browserResponseHeaders, type LocationRewriter } from './forwarded-headers';
 
 /** What an exchange reports back to the route that started it. */
 export interface ExchangeObserver {
@@ -23,10 +23,12 @@ export interface ExchangeObserver {
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller?: Dispatcher.DispatchController;
   private drainListening = false;
+  private completed = false;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly observer: ExchangeObserver,
+    private readonly rewriteLocation: LocationRewriter,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -38,8 +40,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx interim responses are the proxy's business, not the browser's.
     if (statusCode < 200) return;
+    // The BFF has already answered (the request body's deadline passed): the upstream's answer has no reader.
+    if (this.response.headersSent) {
+      this.controller?.abort(new BrowserGoneError());
+      return;
+    }
     this.observer.answered(statusCode);
-    this.response.writeHead(statusCode, browserResponseHeaders(headers));
+    this.response.writeHead(statusCode, browserResponseHeaders(headers, this.rewriteLocation));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -52,11 +59,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.completed = true;
     this.response.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (error instanceof BrowserGoneError || this.response.destroyed) {
+    if (error instanceof BrowserGoneError || this.response.destroyed || this.response.writableEnded) {
       this.observer.abandoned();
       return;
     }
@@ -73,7 +81,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   };
 
   private readonly onBrowserClosed = (): void => {
-    if (this.response.writableFinished) return;
+    // Finished by the BFF itself (a 408) is no completed exchange: the upstream request stops too.
+    if (this.completed) return;
     const controller = this.controller;
     if (controller && !controller.aborted) controller.abort(new BrowserGoneError());
   };

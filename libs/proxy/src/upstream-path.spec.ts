@@ -12,6 +12,7 @@ describe('upstreamPathOf', () => {
     ['/api/demo', '', { path: '/', query: '' }],
     ['/api/demo/a%20b/c...d/.well-known', '', { path: '/a%20b/c...d/.well-known', query: '' }],
     ['/api/demo//evil.example/x', '', { path: '//evil.example/x', query: '' }],
+    ['/api/demo/a;b=1/..c;/...;/c', '', { path: '/a;b=1/..c;/...;/c', query: '' }],
   ])('forwards %s under base %p', (url, base, expected) => {
     expect(upstreamPathOf(url, PREFIX, base)).toEqual(expected);
   });
@@ -31,6 +32,16 @@ describe('upstreamPathOf', () => {
     '/api/demo/a%00b',
     '/api/demo/%zz',
     '/api/demo/me/..',
+    '/api/demo/..;/admin',
+    '/api/demo/..;x=1/admin',
+    '/api/demo/.;/admin',
+    '/api/demo/..%3B/admin',
+    '/api/demo/..%3b/admin',
+    '/api/demo/%2e%2e;/admin',
+    '/api/demo/%2E.%3B/admin',
+    '/api/demo/%252e%252e%253b/admin',
+    '/api/demo/..%253B/admin',
+    '/api/demo/me/..;',
   ])('refuses %s', (url) => {
     expect(() => upstreamPathOf(url, PREFIX, '')).toThrow(UnsafePathError);
   });

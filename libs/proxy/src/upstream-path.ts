@@ -8,13 +8,23 @@ function decodeOnce(text: string): string {
   }
 }
 
-/** A segment that, read once or twice decoded, is `.`/`..` or smuggles a separator or NUL. */
+/**
+ * The part of a segment a Servlet container (Tomcat, Jetty) reads as the path:
+ * it cuts path parameters at `;`, so `..;/admin` climbs like `../admin`.
+ */
+function beforeParameters(segment: string): string {
+  const semicolon = segment.indexOf(';');
+  return semicolon === -1 ? segment : segment.slice(0, semicolon);
+}
+
+/** A segment that, read once or twice decoded, is `.`/`..` (before any `;`) or smuggles a separator or NUL. */
 function checkSegment(segment: string): void {
   const once = decodeOnce(segment);
   // A second decoding is what a naive upstream (or a chain of proxies) might do.
   const twice = /%[0-9a-f]{2}/i.test(once) ? decodeOnce(once) : once;
   for (const form of [segment, once, twice]) {
-    if (form === '.' || form === '..') throw new UnsafePathError('dot segments are not allowed');
+    const path = beforeParameters(form);
+    if (path === '.' || path === '..') throw new UnsafePathError('dot segments are not allowed');
     if (form.includes('\\') || form.includes('\0')) throw new UnsafePathError('backslashes and NUL are not allowed');
     if (form !== segment && form.includes('/')) throw new UnsafePathError('encoded slashes are not allowed');
   }
