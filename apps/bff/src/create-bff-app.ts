@@ -12,6 +12,8 @@ import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { resolve } from 'node:path';
 import { AppModule } from './app.module';
 import { createPinoLogger, lazyChildLogger, PinoNestLogger } from './bff-logger';
+import { answerClientError, answerFrameworkError, refuseConnect } from './edge-errors';
+import { registerRequestBodyDeadline } from './request-body-deadline';
 import { registerSecurityHeaders } from './security-headers';
 
 /** Options of {@link createBffApp} that are about the process, not the product. */
@@ -37,6 +39,22 @@ function logLevelOf(config: BffConfig, option: CreateBffAppOptions['logger']): L
   return NEST_TO_PINO.find(([nest]) => option.includes(nest))?.[1] ?? 'silent';
 }
 
+/** What a trusted proxy may call a request: a token, not free text for the logs. */
+const PROXY_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Our own ids, so a client cannot plant one in the logs or pose as the BFF
+ * upstream; behind a trusted proxy (BFF_TRUST_PROXY) its `X-Request-Id` is
+ * kept, so one id follows the request through both.
+ */
+function requestIdGenerator(trustProxy: boolean): (request: { headers: Record<string, unknown> }) => string {
+  if (!trustProxy) return () => randomUUID();
+  return (request) => {
+    const id = request.headers['x-request-id'];
+    return typeof id === 'string' && PROXY_REQUEST_ID.test(id) ? id : randomUUID();
+  };
+}
+
 /**
  * Builds the BFF (not yet listening): Nest on Fastify, cookies, security headers,
  * the static SPA when configured. Boot fails here, with a message naming the
@@ -53,8 +71,9 @@ export async function createBffApp(
     trustProxy: config.server.trustProxy,
     loggerInstance: logger,
     childLoggerFactory: lazyChildLogger,
-    // Our own ids: a client-sent X-Request-Id is not trusted into the logs.
-    genReqId: () => randomUUID(),
+    genReqId: requestIdGenerator(config.server.trustProxy),
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
@@ -63,6 +82,8 @@ export async function createBffApp(
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(fastifyCookie);
   registerSecurityHeaders(fastify, config.server.publicUrl);
+  registerRequestBodyDeadline(fastify, config.server.requestBodyTimeoutMs);
+  fastify.server.on('connect', refuseConnect);
   const metrics = app.get(BffMetrics);
   // Labelled children cached by key: prom-client would otherwise hash a label object twice per request.
   const recorders = new Map<string, { count(): void; time(seconds: number): void }>();

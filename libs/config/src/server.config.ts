@@ -53,6 +53,16 @@ export class ServerConfig {
   @IsBoolean()
   trustProxy = false;
 
+  @EnvVar('BFF_REQUEST_BODY_TIMEOUT_MS', {
+    kind: 'int',
+    doc: 'Time a client has to send a whole request body, from its headers on; a slower one gets 408 and its connection is closed (at the default 10 MiB body limit that asks for at least ~175 KB/s; raise both together for large uploads on slow links).',
+    default: '60000',
+  })
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  requestBodyTimeoutMs = 60000;
+
   @EnvVar('BFF_SHUTDOWN_TIMEOUT_MS', {
     kind: 'int',
     doc: 'On SIGTERM/SIGINT: stop accepting, close sockets with 1001, let in-flight requests finish for at most this long, then exit.',

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
+import { BASELINE_HEADERS, rawHttpError, type ErrorBody } from '@bff/errors';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+const logger = new Logger('HttpEdge');
+
+/** What Node's parser and timers report, as the contract's status and body. */
+function clientErrorOf(code: string | undefined): { status: number; body: ErrorBody } {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return { status: 408, body: { error: 'request_timeout', message: 'The request did not arrive in time.' } };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, body: { error: 'headers_too_large', message: 'The request headers are too large.' } };
+    default:
+      return { status: 400, body: { error: 'bad_request', message: 'The request could not be parsed.' } };
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node could not parse (bad syntax,
+ * an unknown method, headers over the limit, headers too slow) are answered
+ * with the same JSON and headers as every other error, instead of Node's bare
+ * status line. Nothing is written into a response already under way.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Node's own guard: a response whose headers went out must not get a second status line.
+  const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const { status, body } = clientErrorOf(error.code);
+    logger.debug(`client error -> ${String(status)} ${body.error} (${error.code ?? 'no code'})`);
+    socket.end(rawHttpError(status, body, { 'x-request-id': randomUUID() }));
+  }
+  socket.destroy();
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (`/auth/user%zz`) or a
+ * path parameter over its limit never reaches a route or its hooks, so the
+ * contract's headers are set here.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const body: ErrorBody =
+    error.code === 'FST_ERR_BAD_URL'
+      ? { error: 'invalid_url', message: 'The request URL is not valid.' }
+      : { error: 'bad_request', message: 'The request could not be handled.' };
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  logger.debug(`${request.method} -> ${String(status)} ${body.error} (${error.code})`);
+  void reply
+    .code(status)
+    .headers({ ...BASELINE_HEADERS, 'x-request-id': request.id, 'cache-control': 'no-store' })
+    .type('application/json; charset=utf-8')
+    .send(body);
+}
+
+/**
+ * `CONNECT` never reaches a route (Node hands it to the server's `connect`
+ * event, and would otherwise drop the connection without a word): refuse it
+ * like any method the BFF does not serve.
+ */
+export function refuseConnect(_request: IncomingMessage, socket: Duplex): void {
+  const body = { error: 'method_not_allowed', message: 'CONNECT is not served.' };
+  socket.end(rawHttpError(405, body, { 'x-request-id': randomUUID() }));
+}
