@@ -36,7 +36,7 @@ export function loadSettings(): Settings {
   return {
     sockets,
     clients: Math.max(intFromEnv('BENCH_CLIENTS', 4, 1), Math.ceil(sockets / perClient)),
-    sessions: intFromEnv('BENCH_SESSIONS', 16, 2),
+    sessions: intFromEnv('BENCH_SESSIONS', 32, 2),
     concurrency: intFromEnv('BENCH_CONCURRENCY', 64, 1),
     broadcasts: intFromEnv('BENCH_BROADCASTS', 5, 1),
     fanoutSocketsPerInstance: intFromEnv('BENCH_FANOUT_SOCKETS', 10, 1),

@@ -116,6 +116,8 @@ export class Stack {
           PORT: String(port),
           BFF_PUBLIC_URL: publicUrl,
           BFF_DEV_INSECURE_COOKIES: 'true',
+          // The bench shares a few logins among thousands of sockets; real users hold a few tabs each.
+          BFF_WS_MAX_SOCKETS_PER_SESSION: '1000',
           OIDC_ISSUER: issuer,
           OIDC_CLIENT_ID: CLIENT.clientId,
           OIDC_CLIENT_SECRET: CLIENT.clientSecret,

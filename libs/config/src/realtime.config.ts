@@ -43,6 +43,16 @@ export class RealtimeConfig {
   @Max(268435456)
   maxBufferedBytes = 1048576;
 
+  @EnvVar('BFF_WS_MAX_SOCKETS_PER_SESSION', {
+    kind: 'int',
+    doc: 'WebSockets one session may hold open on one BFF instance (a socket stays on the instance that accepted it, so N instances allow up to N times this); one more upgrade is refused with 429.',
+    default: '20',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  maxSocketsPerSession = 20;
+
   @EnvVar('BFF_INTERNAL_TOKEN', {
     doc: 'Bearer token that enables `POST /internal/publish` for services that do not speak Redis (at least 16 characters). Unset: the endpoint does not exist.',
     secret: true,

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { BffMetrics } from '@bff/metrics';
 import { InProcessMessageBus } from '@bff/session';
 import type { ClientConnection } from './client-connection';
@@ -45,6 +46,28 @@ describe('ConnectionRegistry delivery', () => {
     await bus.publish(userChannel('alice'), 'not json');
     await settle();
     expect(alice.received).toEqual([]);
+  });
+
+  it('drops published frames of the gateway’s own types, logging the type but not the data', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const alice = fakeConnection('alice', 0);
+      await registry.add(alice);
+      for (const type of ['ready', 'pong', 'error']) {
+        await bus.publish(userChannel('alice'), JSON.stringify({ type, data: { secret: 'forged-by-mallory' } }));
+      }
+      await bus.publish(userChannel('alice'), '{"type":"after"}');
+      await settle();
+      expect(alice.received).toEqual(['{"type":"after"}']);
+      const lines = warn.mock.calls.map(([line]) => String(line));
+      expect(lines).toHaveLength(3);
+      for (const line of lines) {
+        expect(line).toContain('reserved');
+        expect(line).not.toMatch(/forged-by-mallory|alice/);
+      }
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('spreads a large broadcast over several event-loop turns and keeps every socket’s frames in order', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { BffMetrics } from '@bff/metrics';
 import { MESSAGE_BUS, SESSION_ENDED_CHANNEL, type MessageBus } from '@bff/session';
 import type { ClientConnection } from './client-connection';
-import { BROADCAST_CHANNEL, CloseCode, parseFrame, sessionChannel, userChannel } from './frames';
+import { BROADCAST_CHANNEL, CloseCode, isReservedFrameType, parseFrame, sessionChannel, userChannel } from './frames';
 
 /** Sends per event-loop turn; bench:ws saw a 16k-socket broadcast block the loop for ~200 ms when sent at once. */
 const SENDS_PER_TURN = 1000;
@@ -122,10 +122,16 @@ export class ConnectionRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   private readonly deliver = (message: string, channel: string): void => {
-    if (!parseFrame(message)) {
-      this.logger.warn(
-        `dropped a message on ${channel.split(':').slice(0, 3).join(':')} that is not a { type, data } frame`,
-      );
+    const frame = parseFrame(message);
+    // Only the channel's kind is logged: the rest names a user or a session, and the message is their data.
+    const kind = channel.split(':').slice(0, 3).join(':');
+    if (!frame) {
+      this.logger.warn(`dropped a message on ${kind} that is not a { type, data } frame`);
+      return;
+    }
+    // Publishers that speak Redis bypass NotificationPublisher's check; a forged `ready` or `pong` stops here.
+    if (isReservedFrameType(frame.type)) {
+      this.logger.warn(`dropped a "${frame.type}" frame on ${kind}: that type is reserved for the gateway`);
       return;
     }
     const targets =

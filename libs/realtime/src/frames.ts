@@ -4,6 +4,23 @@ export interface ServerFrame {
   data?: unknown;
 }
 
+/**
+ * The frame types the gateway itself sends. Nobody else may send them, so a
+ * client can trust a `ready`, `pong` or `error` frame to come from the BFF.
+ */
+export const GatewayFrameType = {
+  Ready: 'ready',
+  Pong: 'pong',
+  Error: 'error',
+} as const;
+
+/** Types refused on publish and dropped on delivery: exactly the gateway's own. */
+export const RESERVED_FRAME_TYPES: ReadonlySet<string> = new Set(Object.values(GatewayFrameType));
+
+export function isReservedFrameType(type: string): boolean {
+  return RESERVED_FRAME_TYPES.has(type);
+}
+
 /** Pub/sub channels a notification can be published on (the message is the frame's JSON). */
 export const BROADCAST_CHANNEL = 'bff:ws:broadcast';
 export const userChannel = (sub: string): string => `bff:ws:user:${sub}`;

@@ -13,6 +13,8 @@ function digest(text: string): Buffer {
  * `POST /internal/publish` for services that do not speak Redis (and for the
  * demo without Redis). Off unless BFF_INTERNAL_TOKEN is set; it should not be
  * exposed publicly (put it behind the proxy's internal network or a management port).
+ * Frames of the gateway's own types (`ready`, `pong`, `error`) are refused by
+ * {@link NotificationPublisher} with 400 `invalid_publish`.
  */
 @Controller('internal')
 export class InternalPublishController {

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@bff/session';
-import { BROADCAST_CHANNEL, sessionChannel, userChannel, type ServerFrame } from './frames';
+import { BROADCAST_CHANNEL, isReservedFrameType, sessionChannel, userChannel, type ServerFrame } from './frames';
+import { ReservedFrameTypeError } from './realtime.errors';
 
 /**
  * Publishes notifications to sockets on any instance. Services that speak
  * Redis can do the same directly: `PUBLISH bff:ws:user:<sub> '{"type":…,"data":…}'`.
+ * The gateway's own frame types are refused with {@link ReservedFrameTypeError}.
  */
 @Injectable()
 export class NotificationPublisher {
@@ -22,7 +24,8 @@ export class NotificationPublisher {
     return this.publish(BROADCAST_CHANNEL, frame);
   }
 
-  publish(channel: string, frame: ServerFrame): Promise<void> {
-    return this.bus.publish(channel, JSON.stringify({ type: frame.type, data: frame.data }));
+  async publish(channel: string, frame: ServerFrame): Promise<void> {
+    if (isReservedFrameType(frame.type)) throw new ReservedFrameTypeError(frame.type);
+    await this.bus.publish(channel, JSON.stringify({ type: frame.type, data: frame.data }));
   }
 }

@@ -6,10 +6,10 @@ import { detachTicket, SessionService } from '@bff/session';
 import type { RawData, WebSocket } from 'ws';
 import { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
-import { CloseCode, parseFrame } from './frames';
+import { CloseCode, GatewayFrameType, parseFrame } from './frames';
 import { UpgradeAuthenticator } from './upgrade-authenticator';
 
-const PONG = JSON.stringify({ type: 'pong' });
+const PONG = JSON.stringify({ type: GatewayFrameType.Pong });
 
 /**
  * `GET /ws`: the WebSocket that shares the HTTP session. The upgrade was
@@ -85,7 +85,7 @@ export class NotificationsGateway
       await this.registry.remove(connection);
       return;
     }
-    connection.send(JSON.stringify({ type: 'ready', data: { sub: connection.sub } }));
+    connection.send(JSON.stringify({ type: GatewayFrameType.Ready, data: { sub: connection.sub } }));
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -115,7 +115,7 @@ export class NotificationsGateway
     }
     connection.send(
       JSON.stringify({
-        type: 'error',
+        type: GatewayFrameType.Error,
         data: { error: 'unknown_type', message: `Unknown message type "${frame.type.slice(0, 64)}".` },
       }),
     );

@@ -1,61 +1,67 @@
 import type { IncomingMessage } from 'node:http';
-import { Injectable, Logger } from '@nestjs/common';
-import { ServerConfig } from '@bff/config';
-import { toErrorResponse, type ErrorBody } from '@bff/errors';
+import { Injectable } from '@nestjs/common';
+import { RealtimeConfig, ServerConfig } from '@bff/config';
+import { SessionRequiredError } from '@bff/errors';
 import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
 import { parse as parseCookies } from 'cookie';
-
-/** The outcome of checking an upgrade request. */
-export type UpgradeVerdict = { session: OpenedSession } | { status: number; body: ErrorBody };
+import { OriginNotAllowedError, TooManySocketsError } from './realtime.errors';
+import { SocketSlots } from './socket-slots';
 
 /**
  * Decides whether a WebSocket upgrade may proceed, before it happens. Browsers
  * cannot add `X-CSRF` to a WebSocket, so the exact `Origin` check is the CSRF
- * defence here (403); then the same session cookie as HTTP must open a session (401).
+ * defence here (403); then the same session cookie as HTTP must open a session
+ * (401); then the session must have a socket slot left on this instance (429).
  */
 @Injectable()
 export class UpgradeAuthenticator {
-  private readonly logger = new Logger(UpgradeAuthenticator.name);
   private readonly allowedOrigins: Set<string>;
   private readonly accepted = new WeakMap<IncomingMessage, OpenedSession>();
+  // Per instance, not cluster-wide: a socket lives on the instance that accepted
+  // it, and what the cap protects (memory, file descriptors) is this instance's.
+  private readonly slots: SocketSlots;
 
   constructor(
     server: ServerConfig,
+    realtime: RealtimeConfig,
     private readonly sessions: SessionService,
     private readonly cookies: SessionCookies,
   ) {
     this.allowedOrigins = new Set(server.allowedOrigins);
+    this.slots = new SocketSlots(realtime.maxSocketsPerSession);
   }
 
-  async verify(request: IncomingMessage): Promise<UpgradeVerdict> {
+  /**
+   * Resolves with the session the upgrade is accepted for, holding one of its
+   * socket slots until the connection closes; rejects with the error to refuse
+   * the upgrade with.
+   */
+  async verify(request: IncomingMessage): Promise<OpenedSession> {
     const origin = request.headers.origin;
-    if (origin === undefined || !this.allowedOrigins.has(origin)) {
-      this.logger.warn('WebSocket upgrade refused: origin not allowed');
-      return {
-        status: 403,
-        body: { error: 'origin_not_allowed', message: 'This origin may not open the WebSocket.' },
-      };
-    }
-    let session: OpenedSession | undefined;
-    try {
-      const cookie = parseCookies(request.headers.cookie ?? '')[this.cookies.sessionName];
-      session = await this.sessions.open(cookie);
-    } catch (error) {
-      const { status, body } = toErrorResponse(error);
-      return { status, body };
-    }
-    if (!session) {
-      return {
-        status: 401,
-        body: { error: 'session_required', message: 'A valid session is required; log in at /auth/login.' },
-      };
-    }
+    if (origin === undefined || !this.allowedOrigins.has(origin)) throw new OriginNotAllowedError();
+    const cookie = parseCookies(request.headers.cookie ?? '')[this.cookies.sessionName];
+    const session = await this.sessions.open(cookie);
+    if (!session) throw new SessionRequiredError();
+    // Taken now, before the upgrade completes: counting registered sockets instead
+    // would let concurrent upgrades of one session all pass while none is registered.
+    const release = this.slots.tryTake(session.ticket.id);
+    if (!release) throw new TooManySocketsError(this.slots.max);
+    // The slot follows the TCP connection, so every ending frees it: an upgrade
+    // that fails after this, a refusal written later, a WebSocket closed or dropped.
+    const connection = request.socket;
+    if (connection.destroyed) release();
+    else connection.once('close', release);
     this.accepted.set(request, session);
-    return { session };
+    return session;
   }
 
   /** The session a verified upgrade request was accepted for. */
   sessionOf(request: IncomingMessage): OpenedSession | undefined {
     return this.accepted.get(request);
+  }
+
+  /** Sockets (and verified upgrades still completing) the session holds on this instance. */
+  socketsOf(sessionId: string): number {
+    return this.slots.count(sessionId);
   }
 }
