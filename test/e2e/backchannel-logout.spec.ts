@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import { generateKeyPair, SignJWT } from 'jose';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, TEST_CLIENT, type Stack } from '../support/bff-stack';
 import { completeIdpLogout } from '../support/idp-login';
 import { openSocket } from '../support/socket-client';
 
 const LOGOUT_EVENT = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+const FORM = 'application/x-www-form-urlencoded';
+/** The one body of every refused logout token: it says nothing of the reason, nor of the library. */
+const REFUSED = '{"error":"invalid_logout_token","message":"The logout token was refused."}';
+
+/** A JWT with `alg: none`, which no verifier may accept. */
+function unsigned(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'logout+jwt' })}.${encode(claims)}.`;
+}
 
 describe('OIDC back-channel logout', () => {
   let stack: Stack;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    stack = await startStack({ instances: 2 });
+    stack = await startStack({ instances: 2, logs: { write: (line) => logLines.push(line) } });
   });
   afterAll(async () => {
     await stack.close();
@@ -84,30 +95,122 @@ describe('OIDC back-channel logout', () => {
     expect((await post(token)).status).toBe(200);
     const replay = await post(token, stack.bffs[1]!.url);
     expect(replay.status).toBe(400);
-    expect(await replay.json()).toEqual({ error: 'invalid_logout_token', message: expect.any(String) });
+    expect(await replay.text()).toBe(REFUSED);
   });
 
-  it.each([
-    ['a missing token', () => Promise.resolve(undefined)],
-    ['garbage', () => Promise.resolve('not-a-jwt')],
-    ['a tampered signature', async () => (await stack.idp.signJwt(validClaims({ sid: 's' }))).slice(0, -4) + 'AAAA'],
-    ['another audience', async () => stack.idp.signJwt(validClaims({ sid: 's', aud: 'someone-else' }))],
-    ['another issuer', async () => stack.idp.signJwt(validClaims({ sid: 's', iss: 'http://evil.example' }))],
-    [
-      'a stale iat',
-      async () => stack.idp.signJwt(validClaims({ sid: 's', iat: Math.floor(Date.now() / 1000) - 3600 })),
-    ],
-    ['no events claim', async () => stack.idp.signJwt(validClaims({ sid: 's', events: undefined }))],
-    ['the wrong event', async () => stack.idp.signJwt(validClaims({ sid: 's', events: { 'urn:other': {} } }))],
-    ['a nonce', async () => stack.idp.signJwt(validClaims({ sid: 's', nonce: 'n' }))],
-    ['neither sid nor sub', async () => stack.idp.signJwt(validClaims())],
-    ['no jti', async () => stack.idp.signJwt(validClaims({ sid: 's', jti: undefined }))],
-  ])('refuses %s with 400 JSON and ends nothing', async (_label, makeToken) => {
-    const browser = new BrowserClient();
-    await browser.login(stack.url);
-    const response = await post(await makeToken());
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'invalid_logout_token', message: expect.any(String) });
-    expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+  describe('refusals: one status and one body, whatever the reason', () => {
+    /** A logged-in browser whose sid every crafted token names: a wrongly accepted token would end it. */
+    const victim = new BrowserClient();
+    let sid: string;
+    beforeAll(async () => {
+      await victim.login(stack.url);
+      sid = await sidOf(victim);
+    });
+
+    const send = (body: RequestInit['body'], contentType?: string) =>
+      fetch(`${stack.url}/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: contentType === undefined ? {} : { 'content-type': contentType },
+        body,
+      });
+    const form = (fields: [string, string][]) => send(new URLSearchParams(fields).toString(), FORM);
+    const signed = (extra: Record<string, unknown>) => stack.idp.signJwt(validClaims({ sid, sub: 'alice', ...extra }));
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it.each<[string, () => Promise<Response>]>([
+      ['no logout_token', () => send('', FORM)],
+      ['an empty logout_token', () => form([['logout_token', '']])],
+      [
+        'two logout_token values',
+        async () => {
+          const token = await signed({});
+          return form([
+            ['logout_token', token],
+            ['logout_token', token],
+          ]);
+        },
+      ],
+      ['a token over 8192 characters', () => form([['logout_token', 'a'.repeat(8193)]])],
+      ['garbage', () => form([['logout_token', 'not-a-jwt']])],
+      ['an unsigned token (alg none)', async () => form([['logout_token', unsigned(validClaims({ sid }))]])],
+      ['a tampered signature', async () => form([['logout_token', (await signed({})).slice(0, -4) + 'AAAA']])],
+      [
+        "another key's signature",
+        async () => {
+          const { privateKey } = await generateKeyPair('RS256');
+          const token = await new SignJWT(validClaims({ sid }))
+            .setProtectedHeader({ alg: 'RS256', typ: 'logout+jwt' })
+            .sign(privateKey);
+          return form([['logout_token', token]]);
+        },
+      ],
+      ['another audience', async () => form([['logout_token', await signed({ aud: 'someone-else' })]])],
+      ['another issuer', async () => form([['logout_token', await signed({ iss: 'http://evil.example' })]])],
+      ['a stale iat', async () => form([['logout_token', await signed({ iat: now() - 3600 })]])],
+      ['an iat in the future', async () => form([['logout_token', await signed({ iat: now() + 3600 })]])],
+      ['an expired exp', async () => form([['logout_token', await signed({ exp: now() - 3600 })]])],
+      ['no iat', async () => form([['logout_token', await signed({ iat: undefined })]])],
+      ['no jti', async () => form([['logout_token', await signed({ jti: undefined })]])],
+      ['no events claim', async () => form([['logout_token', await signed({ events: undefined })]])],
+      ['the wrong event', async () => form([['logout_token', await signed({ events: { 'urn:other': {} } })]])],
+      ['events that is not an object', async () => form([['logout_token', await signed({ events: 'logout' })]])],
+      ['a nonce', async () => form([['logout_token', await signed({ nonce: 'n' })]])],
+      ['neither sid nor sub', async () => form([['logout_token', await stack.idp.signJwt(validClaims())]])],
+      [
+        'a replayed jti',
+        async () => {
+          const token = await stack.idp.signJwt(validClaims({ sid: `replay-${randomUUID()}` }));
+          expect((await post(token)).status).toBe(200);
+          return post(token);
+        },
+      ],
+      [
+        'a valid token posted as JSON',
+        async () => send(JSON.stringify({ logout_token: await signed({}) }), 'application/json'),
+      ],
+      [
+        'a valid token posted as text/plain',
+        async () => send(new URLSearchParams({ logout_token: await signed({}) }).toString(), 'text/plain'),
+      ],
+      [
+        'a valid token posted without a content type',
+        async () => send(new Blob([new URLSearchParams({ logout_token: await signed({}) }).toString()])),
+      ],
+      ['an XML body', () => send('<logout_token>x</logout_token>', 'application/xml')],
+      ['a multipart body', () => send('--x\r\n\r\n--x--', 'multipart/form-data; boundary=x')],
+    ])('refuses %s: 400, the same body byte for byte, not cached, and ends nothing', async (_label, request) => {
+      const response = await request();
+      expect(response.status).toBe(400);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await response.text()).toBe(REFUSED);
+      expect((await victim.api(`${stack.url}/auth/user`)).status).toBe(200);
+    });
+
+    it('accepts a form body with a charset parameter and an upper-case media type', async () => {
+      const other = new BrowserClient();
+      await other.login(stack.url);
+      const token = await stack.idp.signJwt(validClaims({ sid: await sidOf(other) }));
+      const response = await send(
+        new URLSearchParams({ logout_token: token }).toString(),
+        'Application/X-WWW-Form-URLEncoded; charset=UTF-8',
+      );
+      expect(response.status).toBe(200);
+      expect((await other.api(`${stack.url}/auth/user`)).status).toBe(401);
+    });
+
+    it('logs the reason at warn level, and never the token', async () => {
+      const token = await signed({ exp: now() - 3600 });
+      logLines.length = 0;
+      expect((await form([['logout_token', token]])).status).toBe(400);
+      const refusals = logLines
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .filter((entry) => entry.msg.includes('invalid_logout_token'));
+      expect(refusals).toEqual([
+        expect.objectContaining({ level: 40, msg: expect.stringMatching(/failed verification.*ERR_JWT_EXPIRED/) }),
+      ]);
+      const log = logLines.join('');
+      for (const part of token.split('.')) expect(log).not.toContain(part);
+    });
   });
 });

@@ -1,3 +1,7 @@
+import { connect, type Socket } from 'node:net';
+import { calculatePKCECodeChallenge, randomNonce, randomPKCECodeVerifier } from 'openid-client';
+import { LoginTransactions, OidcClient } from '@bff/auth';
+import { SESSION_STORE, SessionService, type OpenedSession, type SessionStore } from '@bff/session';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { completeIdpLogin } from '../support/idp-login';
@@ -98,6 +102,40 @@ describe('login, user and logout against the real dev IdP', () => {
     expect(await anonymous.json()).toEqual({ error: 'session_required', message: expect.any(String) });
   });
 
+  it.each([
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+    ['Sec-Fetch-Site sent twice', { 'sec-fetch-site': 'same-origin, same-origin' }],
+    ['a foreign Origin', { origin: 'https://evil.example' }],
+    ['Origin: null', { origin: 'null' }],
+    ['its own Origin from a cross-site fetch', { 'sec-fetch-site': 'cross-site', origin: 'OWN' }],
+  ])('refuses /auth/user with X-CSRF but %s: 403 cross_site_request', async (_label, extra) => {
+    const browser = new BrowserClient();
+    await browser.login(stack.url);
+    const headers = Object.fromEntries(
+      Object.entries(extra).map(([name, value]) => [name, value === 'OWN' ? new URL(stack.url).origin : value]),
+    );
+    const response = await browser.api(`${stack.url}/auth/user`, { headers });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ error: 'cross_site_request', message: expect.any(String) });
+  });
+
+  it('answers /auth/user from its own origin, same-origin or typed by the user (Sec-Fetch-Site: none)', async () => {
+    const browser = new BrowserClient();
+    await browser.login(stack.url);
+    const own = { origin: new URL(stack.url).origin, 'sec-fetch-site': 'same-origin' };
+    expect((await browser.api(`${stack.url}/auth/user`, { headers: own })).status).toBe(200);
+    expect((await browser.api(`${stack.url}/auth/user`, { headers: { 'sec-fetch-site': 'SAME-ORIGIN' } })).status).toBe(
+      200,
+    );
+    expect((await browser.api(`${stack.url}/auth/user`, { headers: { 'sec-fetch-site': 'none' } })).status).toBe(200);
+    // The anti-forgery header still comes first.
+    const noCsrf = await browser.fetch(`${stack.url}/auth/user`, { headers: own });
+    expect(noCsrf.status).toBe(403);
+    expect(await noCsrf.json()).toMatchObject({ error: 'csrf_header_missing' });
+  });
+
   it('logs out only with the right sid, revokes the refresh token and goes to the end-session endpoint', async () => {
     const browser = new BrowserClient();
     await browser.login(stack.url);
@@ -161,18 +199,135 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ error, message: expect.any(String) });
     expect(setCookie(response, '__Host-bff')).toBeUndefined();
+    // The login cookie is spent on failures too, so a retry starts clean.
+    expect(setCookie(response, '__Host-bff-login')).toMatchObject({
+      value: '',
+      attributes: expect.arrayContaining(['max-age=0']),
+    });
   }
 
-  it.each(['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/ok\r\nX: 1'])(
-    'refuses returnTo=%s',
-    async (returnTo) => {
-      const response = await new BrowserClient().fetch(
-        `${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+  it.each([
+    ['an absolute URL', 'https://evil.example'],
+    ['a network-path reference', '//evil.example'],
+    ['a slash and a backslash', '/\\evil.example'],
+    ['a backslash inside the path', '/a\\b'],
+    ['a scheme', 'javascript:alert(1)'],
+    ['a CRLF', '/ok\r\nX: 1'],
+    ['U+3002 ideographic full stop', '/\u3002evil.com'],
+    ['U+FF0E fullwidth full stop', '/\uff0eevil.com'],
+    ['U+2028 line separator', '/a\u2028b'],
+    ['U+2029 paragraph separator', '/a\u2029b'],
+    ['U+0085 next line', '/a\u0085b'],
+    ['U+00A0 no-break space', '/a\u00a0b'],
+    ['U+200B zero-width space', '/a\u200bb'],
+    ['U+FEFF byte order mark', '/\ufeffa'],
+    ['an encoded double slash', '/%2F%2Fevil.example'],
+  ])('refuses a returnTo with %s', async (_label, returnTo) => {
+    const response = await new BrowserClient().fetch(
+      `${stack.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_return_to' });
+  });
+
+  it('refuses /auth/login?returnTo=/%E3%80%82evil.com with 400 JSON, before any login starts', async () => {
+    const response = await new BrowserClient().fetch(`${stack.url}/auth/login?returnTo=/%E3%80%82evil.com`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ error: 'invalid_return_to', message: expect.any(String) });
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('refuses a callback whose stored returnTo cannot be a Location, before the code is spent or a session exists', async () => {
+    const app = stack.bffs[0]!.app;
+    const browser = new BrowserClient();
+    // A transaction as an older version might have stored it: its returnTo passed the rule of the day.
+    const codeVerifier = randomPKCECodeVerifier();
+    const nonce = randomNonce();
+    const { state, cookieValue } = await app
+      .get(LoginTransactions)
+      .begin({ nonce, codeVerifier, returnTo: '/\u3002evil.com', createdAt: Date.now() });
+    const authorizationUrl = app
+      .get(OidcClient)
+      .buildAuthorizationUrl({ state, nonce, codeChallenge: await calculatePKCECodeChallenge(codeVerifier) });
+    const callbackUrl = await completeIdpLogin(authorizationUrl.href, 'alice', 'alice', browser.jar);
+    const tokenRequestsBefore = stack.idp.stats.tokenRequests;
+
+    const response = await browser.fetch(callbackUrl, { headers: { cookie: `__Host-bff-login=${cookieValue}` } });
+    await expectRefused(response, 400, 'invalid_return_to');
+    expect(stack.idp.stats.tokenRequests).toBe(tokenRequestsBefore);
+
+    // The same IdP session (same sid) logs in again cleanly: the only session it has is that one.
+    expect((await browser.login(stack.url)).status).toBe(302);
+    const user = (await (await browser.api(`${stack.url}/auth/user`)).json()) as { claims: { sid: string } };
+    const ids = await app.get<SessionStore>(SESSION_STORE).idsBySid(user.claims.sid);
+    expect(ids).toHaveLength(1);
+    expect(browser.cookie('__Host-bff')?.split('.')[1]).toBe(ids[0]);
+  });
+
+  it('ends the new session when the callback response never reaches the browser', async () => {
+    const app = stack.bffs[0]!.app;
+    const store = app.get<SessionStore>(SESSION_STORE);
+    const browser = new BrowserClient();
+    await browser.login(stack.url);
+    const kept = browser.cookie('__Host-bff')!.split('.')[1]!;
+    const { claims } = (await (await browser.api(`${stack.url}/auth/user`)).json()) as { claims: { sid: string } };
+    const callbackUrl = new URL(await callbackUrlFor(browser));
+
+    // Hold the callback between the code exchange and the session, long enough for the browser to go away.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let exchanged!: () => void;
+    const exchangedOnce = new Promise<void>((resolve) => (exchanged = resolve));
+    const oidcClient = app.get(OidcClient);
+    const exchange = oidcClient.exchangeCode.bind(oidcClient);
+    jest.spyOn(oidcClient, 'exchangeCode').mockImplementation(async (...args) => {
+      const tokens = await exchange(...args);
+      exchanged();
+      await held;
+      return tokens;
+    });
+    const sessions = app.get(SessionService);
+    const end = sessions.end.bind(sessions);
+    let ended!: (session: OpenedSession) => void;
+    const endedOnce = new Promise<OpenedSession>((resolve) => (ended = resolve));
+    jest.spyOn(sessions, 'end').mockImplementation(async (session) => {
+      await end(session);
+      ended(session);
+    });
+
+    try {
+      const server = app.getHttpServer();
+      const accepted: Socket[] = [];
+      const onConnection = (socket: Socket) => accepted.push(socket);
+      server.on('connection', onConnection);
+      const client = connect(Number(callbackUrl.port), callbackUrl.hostname);
+      await new Promise((resolve) => client.once('connect', resolve));
+      client.write(
+        `GET ${callbackUrl.pathname}${callbackUrl.search} HTTP/1.1\r\nHost: ${callbackUrl.host}\r\n` +
+          `Cookie: __Host-bff-login=${browser.cookie('__Host-bff-login')!}\r\n\r\n`,
       );
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: 'invalid_return_to' });
-    },
-  );
+      await exchangedOnce;
+      server.off('connection', onConnection);
+      const serverSide = accepted.find((socket) => socket.remotePort === client.localPort)!;
+      const serverSideClosed = new Promise((resolve) => serverSide.once('close', resolve));
+      // A reset, not a FIN: Node keeps a half-closed connection open to write the answer.
+      client.resetAndDestroy();
+      await serverSideClosed;
+      release();
+
+      const abandoned = await endedOnce;
+      expect(abandoned.ticket.id).not.toBe(kept);
+      expect(await store.read(abandoned.ticket.id)).toBeNull();
+      expect(await store.idsBySid(claims.sid)).toEqual([kept]);
+      expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+    } finally {
+      release();
+      jest.restoreAllMocks();
+    }
+  });
 
   it('refuses a callback whose state was forged', async () => {
     const browser = new BrowserClient();

@@ -1,11 +1,14 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect, Req, Res } from '@nestjs/common';
-import { SessionRequiredError } from '@bff/errors';
-import { SessionCookies, SessionService } from '@bff/session';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ServerConfig } from '@bff/config';
+import { SessionCookies } from '@bff/session';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BackchannelLogoutService } from './backchannel-logout.service';
-import { assertCsrfHeader } from './csrf';
+import { allowedOriginsOf, assertBrowserRequest } from './csrf';
 import { LoginService } from './login.service';
+import { LOGOUT_TOKEN_ROUTE_CONFIG } from './logout-token-request';
 import { LogoutService } from './logout.service';
+import { whenUndelivered } from './response-delivery';
 import { UserService, type UserInfo } from './user.service';
 
 interface RedirectTo {
@@ -21,14 +24,18 @@ function rawQueryOf(request: FastifyRequest): string {
 /** The BFF's management endpoints (Duende's Login, User, Logout). Thin: the services do the work. */
 @Controller('auth')
 export class AuthController {
+  private readonly allowedOrigins: ReadonlySet<string>;
+
   constructor(
     private readonly login: LoginService,
     private readonly logoutService: LogoutService,
     private readonly users: UserService,
-    private readonly sessions: SessionService,
     private readonly cookies: SessionCookies,
     private readonly backchannel: BackchannelLogoutService,
-  ) {}
+    server: ServerConfig,
+  ) {
+    this.allowedOrigins = allowedOriginsOf(server);
+  }
 
   @Get('login')
   @Header('Cache-Control', 'no-store')
@@ -48,11 +55,14 @@ export class AuthController {
   async callback(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedirectTo> {
     // The login cookie is spent whatever happens next; clear it before anything can throw.
     reply.clearCookie(this.cookies.loginName, this.cookies.clearOptions());
-    const { sessionCookie, returnTo } = await this.login.complete(
+    const { sessionCookie, returnTo, session } = await this.login.complete(
       rawQueryOf(request),
       request.cookies[this.cookies.loginName],
       request.cookies[this.cookies.sessionName],
     );
+    // All or nothing: the redirect is written after this returns, and if it fails the
+    // session would wait in the store, held by no browser.
+    whenUndelivered(reply.raw, 302, () => void this.login.abandon(session));
     reply.setCookie(this.cookies.sessionName, sessionCookie, this.cookies.sessionOptions());
     return { url: returnTo, statusCode: 302 };
   }
@@ -60,10 +70,8 @@ export class AuthController {
   @Get('user')
   @Header('Cache-Control', 'no-store')
   async user(@Req() request: FastifyRequest): Promise<UserInfo> {
-    assertCsrfHeader(request.headers);
-    const session = await this.sessions.open(request.cookies[this.cookies.sessionName]);
-    if (!session) throw new SessionRequiredError();
-    return this.users.describe(session);
+    assertBrowserRequest(request.headers, this.allowedOrigins);
+    return this.users.current(request.cookies[this.cookies.sessionName]);
   }
 
   @Get('logout')
@@ -79,8 +87,12 @@ export class AuthController {
     return { url, statusCode: 302 };
   }
 
-  /** OIDC Back-Channel Logout: the provider posts `logout_token` form-encoded; 200 with no body on success. */
+  /**
+   * OIDC Back-Channel Logout: the provider posts `logout_token` form-encoded; 200 with no
+   * body on success. Any other content type is refused before parsing (see the route config).
+   */
   @Post('backchannel-logout')
+  @RouteConfig(LOGOUT_TOKEN_ROUTE_CONFIG)
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async backchannelLogout(@Body() body: unknown): Promise<void> {

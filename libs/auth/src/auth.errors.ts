@@ -1,4 +1,4 @@
-import { BadGatewayError, BadRequestError, DependencyUnavailableError } from '@bff/errors';
+import { BadGatewayError, BadRequestError, BffError, DependencyUnavailableError } from '@bff/errors';
 
 /** `returnTo` is not a relative same-origin path (open-redirect defence). */
 export class InvalidReturnToError extends BadRequestError {
@@ -46,5 +46,33 @@ export class IdpUnavailableError extends DependencyUnavailableError {
 export class IdpBadResponseError extends BadGatewayError {
   constructor(cause: unknown) {
     super('idp_bad_response', 'The identity provider returned an unusable response.', cause);
+  }
+}
+
+/**
+ * A back-channel logout token was refused. The body is one and the same whatever
+ * the reason, so a caller learns nothing about the validation (nor the library
+ * behind it); the reason goes to the server log through the cause.
+ */
+export class InvalidLogoutTokenError extends BadRequestError {
+  constructor(
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      'invalid_logout_token',
+      'The logout token was refused.',
+      new Error(reason, cause === undefined ? undefined : { cause }),
+    );
+  }
+}
+
+/**
+ * A browser says the request comes from another site (`Sec-Fetch-Site`) or names an
+ * origin the BFF does not serve (`Origin`): refused even with the anti-forgery header.
+ */
+export class CrossSiteRequestError extends BffError {
+  constructor(readonly reason: string) {
+    super('cross_site_request', 403, 'Requests from other sites are refused.', { cause: new Error(reason) });
   }
 }

@@ -1,21 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OidcConfig } from '@bff/config';
-import { BadRequestError } from '@bff/errors';
 import { SESSION_STORE, SessionService, type SessionStore } from '@bff/session';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { IdpUnavailableError } from './auth.errors';
+import { IdpUnavailableError, InvalidLogoutTokenError } from './auth.errors';
 import { OidcClient } from './oidc-client';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** How old a logout token may be (its `iat`); also how long its `jti` is remembered. */
 const MAX_TOKEN_AGE_SECONDS = 300;
-
-/** The logout token failed validation; the body is the same whatever the reason or the sid. */
-export class InvalidLogoutTokenError extends BadRequestError {
-  constructor(reason: string) {
-    super('invalid_logout_token', `The logout token is not valid (${reason}).`);
-  }
-}
 
 /**
  * OIDC Back-Channel Logout 1.0: the provider POSTs a signed logout token; every
@@ -35,11 +27,16 @@ export class BackchannelLogoutService {
     @Inject(SESSION_STORE) private readonly store: SessionStore,
   ) {}
 
-  /** Validates the token and ends the sessions it names; returns how many ended. */
+  /**
+   * Validates the token and ends the sessions it names; returns how many ended.
+   * Every refusal is an {@link InvalidLogoutTokenError} with the same body; only
+   * an unreachable JWKS is a 503 (the provider's fault, not the token's).
+   */
   async logout(logoutToken: unknown): Promise<number> {
-    if (typeof logoutToken !== 'string' || logoutToken.length === 0 || logoutToken.length > 8192) {
-      throw new InvalidLogoutTokenError('logout_token is missing');
+    if (typeof logoutToken !== 'string' || logoutToken.length === 0) {
+      throw new InvalidLogoutTokenError('logout_token is missing or not a single value');
     }
+    if (logoutToken.length > 8192) throw new InvalidLogoutTokenError('logout_token is longer than 8192 characters');
     const claims = await this.verify(logoutToken);
     const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
     const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
@@ -65,7 +62,7 @@ export class BackchannelLogoutService {
       if (error instanceof joseErrors.JWKSTimeout || code === 'ERR_JOSE_GENERIC' || name === 'TypeError') {
         throw new IdpUnavailableError(error);
       }
-      throw new InvalidLogoutTokenError((error as { code?: string }).code ?? 'unverifiable');
+      throw new InvalidLogoutTokenError('the signature or a registered claim failed verification', error);
     }
     const events = payload.events as Record<string, unknown> | undefined;
     if (typeof events !== 'object' || typeof events[LOGOUT_EVENT] !== 'object') {

@@ -1,15 +1,17 @@
 export {
+  CrossSiteRequestError,
   IdpBadResponseError,
   IdpLoginError,
   IdpUnavailableError,
+  InvalidLogoutTokenError,
   InvalidReturnToError,
   LoginStateError,
   LoginValidationError,
   LogoutSidMismatchError,
 } from './auth.errors';
 export { AuthModule } from './auth.module';
-export { InvalidLogoutTokenError } from './backchannel-logout.service';
-export { assertCsrfHeader } from './csrf';
+export { allowedOriginsOf, assertBrowserRequest } from './csrf';
 export { classifyIdpFailure } from './idp-failure';
+export { LoginTransactions, type LoginTransaction } from './login-transactions';
 export { OidcClient, type TokenSet } from './oidc-client';
 export { validateReturnTo } from './return-to';

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SessionService, sessionTag } from '@bff/session';
+import { describeChain } from '@bff/errors';
+import { SessionService, sessionTag, type OpenedSession } from '@bff/session';
 import * as oidc from 'openid-client';
 import { IdpLoginError, LoginValidationError } from './auth.errors';
 import { classifyIdpFailure } from './idp-failure';
@@ -48,14 +49,18 @@ export class LoginService {
   /**
    * Completes a login from the callback's query. Every failure throws before a
    * session exists; on success a new session (new id) replaces any previous one.
+   * The caller hands the cookie to the browser, or {@link abandon}s the session.
    */
   async complete(
     rawQuery: string,
     loginCookie: string | undefined,
     previousSessionCookie: string | undefined,
-  ): Promise<{ sessionCookie: string; returnTo: string }> {
+  ): Promise<{ sessionCookie: string; returnTo: string; session: OpenedSession }> {
     const query = new URLSearchParams(rawQuery);
     const transaction = await this.transactions.finish(query.get('state') ?? undefined, loginCookie);
+    // Checked again before the code is spent: a transaction stored by an older version
+    // may hold a returnTo that today's rule refuses, and the redirect must be writable.
+    const returnTo = validateReturnTo(transaction.returnTo);
     if (query.has('error')) throw new IdpLoginError(safeErrorCode(query.get('error')));
 
     const state = query.get('state') as string;
@@ -92,6 +97,21 @@ export class LoginService {
       },
     });
     this.logger.log(`login completed for sub ${String(claims.sub)} (session ${sessionTag(session.ticket.id)})`);
-    return { sessionCookie: cookieValue, returnTo: transaction.returnTo };
+    return { sessionCookie: cookieValue, returnTo, session };
+  }
+
+  /**
+   * Ends a session the login created but whose cookie never reached the browser
+   * (the callback's response failed or the client went away): no one could use
+   * it, and it must not wait in the store for its idle timeout. Never throws.
+   */
+  async abandon(session: OpenedSession): Promise<void> {
+    const tag = sessionTag(session.ticket.id);
+    try {
+      await this.sessions.end(session);
+      this.logger.warn(`session ${tag} ended: the callback response carrying its cookie was not delivered`);
+    } catch (error) {
+      this.logger.error(`session ${tag} was not delivered and could not be ended: ${describeChain(error)}`);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { OpenedSession } from '@bff/session';
+import { SessionRequiredError } from '@bff/errors';
+import { SessionService, type OpenedSession } from '@bff/session';
 
 /** The body of `GET /auth/user`: claims and session facts, never a token. */
 export interface UserInfo {
@@ -12,6 +13,15 @@ export interface UserInfo {
 /** `/auth/user`: what the SPA may know about its user. */
 @Injectable()
 export class UserService {
+  constructor(private readonly sessions: SessionService) {}
+
+  /** Describes the session a cookie names; 401 `session_required` when there is none. */
+  async current(sessionCookie: string | undefined): Promise<UserInfo> {
+    const session = await this.sessions.open(sessionCookie);
+    if (!session) throw new SessionRequiredError();
+    return this.describe(session);
+  }
+
   describe(session: OpenedSession): UserInfo {
     return {
       sub: session.record.sub,

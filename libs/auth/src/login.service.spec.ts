@@ -1,0 +1,80 @@
+import type { OpenedSession, SessionService } from '@bff/session';
+import { InvalidReturnToError } from './auth.errors';
+import type { LoginTransaction, LoginTransactions } from './login-transactions';
+import { LoginService } from './login.service';
+import type { OidcClient } from './oidc-client';
+
+/** Records what the login asked of the provider and the sessions, and does nothing else. */
+function loginServiceWith(transaction: LoginTransaction, endSession: () => Promise<void> = () => Promise.resolve()) {
+  const calls: string[] = [];
+  const oidcClient = {
+    redirectUri: 'https://bff.example/auth/callback',
+    exchangeCode: () => {
+      calls.push('exchangeCode');
+      return Promise.reject(new Error('not expected in this test'));
+    },
+  };
+  const transactions = { finish: () => Promise.resolve(transaction) };
+  const sessions = {
+    open: () => {
+      calls.push('open');
+      return Promise.resolve(undefined);
+    },
+    create: () => {
+      calls.push('create');
+      return Promise.reject(new Error('not expected in this test'));
+    },
+    end: (session: OpenedSession) => {
+      calls.push(`end ${session.ticket.id}`);
+      return endSession();
+    },
+  };
+  const service = new LoginService(
+    oidcClient as unknown as OidcClient,
+    transactions as unknown as LoginTransactions,
+    sessions as unknown as SessionService,
+  );
+  return { service, calls };
+}
+
+const transaction = (returnTo: string): LoginTransaction => ({
+  nonce: 'n',
+  codeVerifier: 'v',
+  returnTo,
+  createdAt: Date.now(),
+});
+
+describe('LoginService.complete', () => {
+  it.each(['/\u3002evil.com', '/a\u2028b', '//evil.example', '/a\\b'])(
+    'refuses a stored returnTo of %j before the code is exchanged or any session is touched',
+    async (returnTo) => {
+      const { service, calls } = loginServiceWith(transaction(returnTo));
+      await expect(service.complete('state=s&code=c', 'cookie', undefined)).rejects.toBeInstanceOf(
+        InvalidReturnToError,
+      );
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('goes on to the code exchange with a stored returnTo that is still valid', async () => {
+    const { service, calls } = loginServiceWith(transaction('/orders?id=1'));
+    await expect(service.complete('state=s&code=c', 'cookie', undefined)).rejects.toThrow();
+    expect(calls).toEqual(['exchangeCode']);
+  });
+});
+
+describe('LoginService.abandon', () => {
+  const session = { ticket: { id: 'abandoned-id' } } as OpenedSession;
+
+  it('ends the session', async () => {
+    const { service, calls } = loginServiceWith(transaction('/'));
+    await service.abandon(session);
+    expect(calls).toEqual(['end abandoned-id']);
+  });
+
+  it('never throws, even when the store cannot be reached (it runs after the response)', async () => {
+    const { service, calls } = loginServiceWith(transaction('/'), () => Promise.reject(new Error('redis down')));
+    await expect(service.abandon(session)).resolves.toBeUndefined();
+    expect(calls).toEqual(['end abandoned-id']);
+  });
+});
