@@ -132,6 +132,39 @@ describe('the /api proxy against a hostile browser', () => {
     });
   });
 
+  describe('cross-site requests that carry X-CSRF', () => {
+    it.each([
+      ['Sec-Fetch-Site: cross-site'],
+      ['Sec-Fetch-Site: same-site'],
+      ['Sec-Fetch-Site: CROSS-SITE'],
+      ['Origin: https://evil.example'],
+      ['Origin: null'],
+      ['Sec-Fetch-Site: same-origin\r\nOrigin: http://localhost:1'],
+    ])('refuses a state-changing call with %s (403 JSON), before the upstream', async (extra) => {
+      const before = upstream.seen.length;
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const response = await raw(
+          method,
+          '/api/echo/x',
+          `${extra}\r\nContent-Length: 2\r\nConnection: close\r\n`,
+          '{}',
+        );
+        expectContractError(response, 403, 'cross_site_request');
+      }
+      expect(upstream.seen.length).toBe(before);
+    });
+
+    it("accepts the BFF's own origin and same-origin fetch metadata", async () => {
+      const response = await raw(
+        'POST',
+        '/api/echo/x',
+        `Origin: ${stack.url}\r\nSec-Fetch-Site: same-origin\r\nContent-Length: 2\r\nConnection: close\r\n`,
+        '{}',
+      );
+      expect(response.status).toBe(200);
+    });
+  });
+
   describe('headers that steer the upstream', () => {
     const STEERING = [
       'X-Forwarded-Host',

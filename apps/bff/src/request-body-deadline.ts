@@ -44,6 +44,8 @@ export function registerRequestBodyDeadline(app: FastifyInstance, timeoutMs: num
       // The rest of the body is never read: the connection closes once the answer is written.
       response.end(TIMED_OUT, () => incoming.socket.destroy());
     }, timeoutMs);
+    // The connection keeps the process alive while it matters; a pending deadline need not.
+    timer.unref();
     const clear = (): void => {
       clearTimeout(timer);
     };

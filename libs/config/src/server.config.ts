@@ -25,7 +25,7 @@ export class ServerConfig {
 
   @EnvVar('BFF_ALLOWED_ORIGINS', {
     kind: 'list',
-    doc: 'Comma-separated origins allowed to open the WebSocket (exact match).',
+    doc: 'Comma-separated origins allowed to open the WebSocket and to send `Origin` on `/auth/user` and `/api` calls (exact match; the origin of BFF_PUBLIC_URL is always allowed on HTTP).',
     default: 'the origin of BFF_PUBLIC_URL',
   })
   @IsString({ each: true })

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
-import { assertCsrfHeader } from '@bff/auth';
+import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
 import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
@@ -43,8 +43,8 @@ declare module 'fastify' {
  * route; bodies stream both ways (see UpstreamExchange). undici directly, not
  * @fastify/reply-from: bench:proxy measured the generic proxy's per-request
  * streams and closures as most of the BFF's cost beyond the two sockets.
- * Checks run in DESIGN.md's order: unknown route 404, CSRF 403, session 401,
- * path 400, body 413.
+ * Checks run in DESIGN.md's order: unknown route 404, method 405, CSRF and
+ * cross-site 403, session 401, path 400, body 400/413.
  */
 @Injectable()
 export class ApiProxy {
@@ -52,6 +52,7 @@ export class ApiProxy {
   private readonly publicUrl: URL;
   private readonly config: BffConfig['proxy'];
   private readonly trustProxy: boolean;
+  private readonly allowedOrigins: ReadonlySet<string>;
 
   constructor(
     bffConfig: BffConfig,
@@ -62,6 +63,7 @@ export class ApiProxy {
   ) {
     this.config = bffConfig.proxy;
     this.trustProxy = bffConfig.server.trustProxy;
+    this.allowedOrigins = allowedOriginsOf(bffConfig.server);
     this.publicUrl = new URL(bffConfig.server.publicUrl);
   }
 
@@ -140,7 +142,7 @@ export class ApiProxy {
     prefixLength: number,
     basePath: string,
   ): Promise<void> {
-    assertCsrfHeader(request.headers);
+    assertBrowserRequest(request.headers, this.allowedOrigins);
     let session: OpenedSession | undefined;
     if (route.token !== 'none') {
       session = await this.sessions.open(request.cookies[this.cookies.sessionName]);
