@@ -1,5 +1,5 @@
 /**
- * A downstream service publishing notifications straight to Redis, as DESIGN.md allows,
+ * A downstream service publishing notifications straight to Redis (docs/architecture.md),
  * at a steady rate: each tick publishes whatever is due by the wall clock, so a late timer
  * does not lower the rate, and every message is stamped just before it is sent.
  */

@@ -36,7 +36,7 @@ describe('logs', () => {
     const before = (await sessions.reload(ticket))!;
     for (const token of Object.values(before.record.tokens))
       if (typeof token === 'string' && token.length > 20) secrets.add(token);
-    secrets.add(before.record.logoutToken);
+    secrets.add(before.record.logoutSid);
     secrets.add(ticket.secret.toString('base64url'));
 
     expect((await browser.api(`${stack.url}/api/echo/a?token=query-secret`)).status).toBe(200);

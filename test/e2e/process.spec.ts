@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { connectRedis, createRedisClient } from '@bff/cluster';
 import { createDevIdp, type DevIdp } from '@bff/dev-idp';
-import { connectRedis, createRedisClient, parseTicket, SessionService } from '@bff/session';
+import { parseTicket, SessionService } from '@bff/session';
 import { refreshLockKey } from '@bff/token';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, TEST_CLIENT } from '../support/bff-stack';

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NotificationPublisher, sessionChannel, UpgradeAuthenticator } from '@bff/realtime';
-import { connectRedis, createRedisClient } from '@bff/session';
+import { connectRedis, createRedisClient } from '@bff/cluster';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { testRedisConfig } from '../support/redis';

@@ -1,5 +1,5 @@
 import { NotificationPublisher, ConnectionRegistry } from '@bff/realtime';
-import { connectRedis, createRedisClient } from '@bff/session';
+import { connectRedis, createRedisClient } from '@bff/cluster';
 import WebSocket from 'ws';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';

@@ -1,5 +1,7 @@
+import { RedisLoginTransactionStore } from '@bff/auth';
+import { connectRedis, createRedisClient } from '@bff/cluster';
 import { NotificationPublisher } from '@bff/realtime';
-import { connectRedis, createRedisClient, parseTicket, RedisSessionStore, SessionService } from '@bff/session';
+import { parseTicket, RedisSessionStore, SessionService } from '@bff/session';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream } from '../support/echo-upstream';
@@ -70,9 +72,10 @@ describe('on a three-master Redis Cluster', () => {
       expect((await store.idsBySub('cluster-user')).sort()).toEqual(ids);
       await store.delete('cluster-b', { sub: 'cluster-user', sid: 'cluster-sid' });
       expect((await store.idsBySid('cluster-sid')).sort()).toEqual(['cluster-a', 'cluster-c']);
-      await store.putLoginTransaction('cluster-state', 'tx', 60_000);
-      expect(await store.takeLoginTransaction('cluster-state')).toBe('tx');
-      expect(await store.takeLoginTransaction('cluster-state')).toBeNull();
+      const logins = new RedisLoginTransactionStore(client);
+      await logins.put('cluster-state', 'tx', 60_000);
+      expect(await logins.take('cluster-state')).toBe('tx');
+      expect(await logins.take('cluster-state')).toBeNull();
     } finally {
       await client.quit();
     }

@@ -1,12 +1,6 @@
+import { connectRedis, createRedisClient, type RedisClient } from '@bff/cluster';
+import { parseTicket, SessionService, type OpenedSession } from '@bff/session';
 import { RedisRefreshLock, refreshLockKey } from '@bff/token';
-import {
-  connectRedis,
-  createRedisClient,
-  parseTicket,
-  SessionService,
-  type OpenedSession,
-  type RedisClient,
-} from '@bff/session';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';

@@ -1,19 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import {
-  connectRedis,
-  createRedisClient,
-  MemorySessionStore,
-  RedisSessionStore,
-  SessionStoreUnavailableError,
-  type RedisClient,
-  type SessionStore,
-} from '@bff/session';
-import { testRedisConfig } from '../support/redis';
+import { SessionStoreUnavailableError, type RedisClient } from '@bff/cluster';
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from '@bff/session';
+import { connectTestRedis, droppedTestRedis, sleep, uid } from './store-fixtures';
 
-const uid = (): string => randomBytes(12).toString('base64url');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One contract, every store (STYLE.md): the in-memory store is the reference. */
+/** One contract, every store: the in-memory store is the reference. */
 function storeContract(name: string, make: () => Promise<{ store: SessionStore; close: () => Promise<void> }>) {
   describe(`${name} honours the SessionStore contract`, () => {
     let store: SessionStore;
@@ -89,27 +78,6 @@ function storeContract(name: string, make: () => Promise<{ store: SessionStore; 
       expect(await store.idsBySub(sub)).toHaveLength(2);
     });
 
-    it('hands out a login transaction exactly once, even to concurrent takers', async () => {
-      const state = uid();
-      await store.putLoginTransaction(state, 'tx', 60_000);
-      const takes = await Promise.all(Array.from({ length: 10 }, () => store.takeLoginTransaction(state)));
-      expect(takes.filter((t) => t === 'tx')).toHaveLength(1);
-      expect(await store.takeLoginTransaction(state)).toBeNull();
-    });
-
-    it('expires a login transaction', async () => {
-      const state = uid();
-      await store.putLoginTransaction(state, 'tx', 100);
-      await sleep(250);
-      expect(await store.takeLoginTransaction(state)).toBeNull();
-    });
-
-    it('grants a claim once within its TTL', async () => {
-      const key = uid();
-      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimOnce(key, 60_000)));
-      expect(claims.filter(Boolean)).toHaveLength(1);
-    });
-
     it('answers a ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });
@@ -122,9 +90,7 @@ storeContract('MemorySessionStore', () => {
 });
 
 storeContract('RedisSessionStore', async () => {
-  const config = testRedisConfig();
-  const client: RedisClient = createRedisClient(config, 'contract-test');
-  await connectRedis(client, config);
+  const client = await connectTestRedis('session-contract');
   return {
     store: new RedisSessionStore(client),
     close: async () => {
@@ -133,20 +99,28 @@ storeContract('RedisSessionStore', async () => {
   };
 });
 
-describe('RedisSessionStore when Redis is unreachable', () => {
-  it('refuses to boot with a message naming REDIS_URL', async () => {
-    const config = testRedisConfig({ url: 'redis://127.0.0.1:1' });
-    const client = createRedisClient(config, 'unreachable');
-    await expect(connectRedis(client, config)).rejects.toThrow(/Cannot reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\)/);
+describe('RedisSessionStore on Redis', () => {
+  let client: RedisClient;
+  beforeAll(async () => {
+    client = await connectTestRedis('session-keys');
+  });
+  afterAll(async () => {
+    await client.quit();
+  });
+
+  it('keeps a session and its indexes under hash-tagged keys, which Redis Cluster and the refresh lock rely on', async () => {
+    const [id, sub, sid] = [uid(), `u-${uid()}`, `s-${uid()}`];
+    await new RedisSessionStore(client).create(id, 'sealed', 60_000, { sub, sid }, 60_000);
+    expect(await client.get(`bff:session:{${id}}`)).toBe('sealed');
+    expect(await client.smembers(`bff:sub:{${sub}}`)).toEqual([id]);
+    expect(await client.smembers(`bff:sid:{${sid}}`)).toEqual([id]);
   });
 
   it('fails a command with SessionStoreUnavailableError instead of hanging once the connection drops', async () => {
-    const config = testRedisConfig();
-    const client = createRedisClient(config, 'dropped');
-    await connectRedis(client, config);
-    const store = new RedisSessionStore(client);
-    client.disconnect(); // as if Redis went away; ioredis keeps retrying in the background
+    const dropped = await droppedTestRedis('session-dropped');
+    const store = new RedisSessionStore(dropped);
     await expect(store.read(uid())).rejects.toBeInstanceOf(SessionStoreUnavailableError);
     await expect(store.create(uid(), 'x', 1000, { sub: 'x' }, 1000)).rejects.toMatchObject({ status: 503 });
+    await expect(store.ping()).rejects.toBeInstanceOf(SessionStoreUnavailableError);
   });
 });

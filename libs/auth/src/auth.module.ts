@@ -1,21 +1,42 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ClusterModule, REDIS_CLIENT, type RedisClient } from '@bff/cluster';
 import { SessionModule } from '@bff/session';
 import type { FastifyInstance } from 'fastify';
 import { AuthController } from './auth.controller';
 import { BackchannelLogoutService } from './backchannel-logout.service';
+import { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 import { LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
 import { refuseUnencodedLogoutTokens } from './logout-token-request';
 import { LogoutService } from './logout.service';
+import { MemoryLoginTransactionStore } from './memory-login-transaction.store';
 import { OidcClient } from './oidc-client';
+import { RedisLoginTransactionStore } from './redis-login-transaction.store';
 import { UserService } from './user.service';
 
-/** OpenID Connect login, user info and logout; discovers the provider at boot. */
+/**
+ * OpenID Connect login, user info and logout; discovers the provider at boot.
+ * Pending logins are kept in Redis when {@link ClusterModule} has a connection,
+ * in memory otherwise.
+ */
 @Module({
-  imports: [SessionModule],
+  imports: [ClusterModule, SessionModule],
   controllers: [AuthController],
-  providers: [OidcClient, LoginTransactions, LoginService, LogoutService, UserService, BackchannelLogoutService],
+  providers: [
+    {
+      provide: LOGIN_TRANSACTION_STORE,
+      inject: [REDIS_CLIENT],
+      useFactory: (redis: RedisClient | null): LoginTransactionStore =>
+        redis ? new RedisLoginTransactionStore(redis) : new MemoryLoginTransactionStore(),
+    },
+    OidcClient,
+    LoginTransactions,
+    LoginService,
+    LogoutService,
+    UserService,
+    BackchannelLogoutService,
+  ],
   exports: [OidcClient],
 })
 export class AuthModule implements OnModuleInit {

@@ -1,15 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SessionConfig } from '@bff/config';
-import {
-  createTicket,
-  formatTicket,
-  parseTicket,
-  SESSION_STORE,
-  SealOpenError,
-  SessionSealer,
-  type SessionStore,
-} from '@bff/session';
+import { createTicket, formatTicket, parseTicket, SealOpenError, SessionSealer } from '@bff/session';
 import { LoginStateError } from './auth.errors';
+import { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 import { sameText } from './same-text';
 
 /** What the callback needs from the request that started the login. */
@@ -29,9 +22,11 @@ export interface LoginTransaction {
 @Injectable()
 export class LoginTransactions {
   private readonly ttlMs: number;
+  /** The clock that judges a transaction's age; tests replace it to pass the login timeout without waiting. */
+  now: () => number = Date.now;
 
   constructor(
-    @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Inject(LOGIN_TRANSACTION_STORE) private readonly store: LoginTransactionStore,
     private readonly sealer: SessionSealer,
     config: SessionConfig,
   ) {
@@ -41,7 +36,7 @@ export class LoginTransactions {
   /** Stores a transaction; returns the `state` to send and the login cookie's value. */
   async begin(transaction: LoginTransaction): Promise<{ state: string; cookieValue: string }> {
     const ticket = createTicket();
-    await this.store.putLoginTransaction(ticket.id, this.sealer.seal('login', ticket, transaction), this.ttlMs);
+    await this.store.put(ticket.id, this.sealer.seal('login', ticket, transaction), this.ttlMs);
     return { state: ticket.id, cookieValue: formatTicket(ticket) };
   }
 
@@ -51,7 +46,7 @@ export class LoginTransactions {
     const ticket = parseTicket(cookieValue);
     if (!ticket) throw new LoginStateError('the login cookie is missing or malformed');
     if (!sameText(ticket.id, state)) throw new LoginStateError('the state does not belong to this browser');
-    const sealed = await this.store.takeLoginTransaction(state);
+    const sealed = await this.store.take(state);
     if (!sealed) throw new LoginStateError('the state is unknown, expired or already used');
     let transaction: LoginTransaction;
     try {
@@ -60,7 +55,7 @@ export class LoginTransactions {
       if (error instanceof SealOpenError) throw new LoginStateError('the login cookie does not match the state');
       throw error;
     }
-    if (transaction.createdAt + this.ttlMs < Date.now()) throw new LoginStateError('the login took too long');
+    if (transaction.createdAt + this.ttlMs < this.now()) throw new LoginStateError('the login took too long');
     return transaction;
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { InProcessMessageBus } from '@bff/cluster';
 import { BffMetrics } from '@bff/metrics';
-import { InProcessMessageBus } from '@bff/session';
 import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { BROADCAST_CHANNEL, userChannel } from './frames';

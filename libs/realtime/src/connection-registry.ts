@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { MESSAGE_BUS, type MessageBus } from '@bff/cluster';
 import { BffMetrics } from '@bff/metrics';
-import { MESSAGE_BUS, SESSION_ENDED_CHANNEL, type MessageBus } from '@bff/session';
+import { SESSION_ENDED_CHANNEL } from '@bff/session';
 import type { ClientConnection } from './client-connection';
 import { BROADCAST_CHANNEL, CloseCode, isReservedFrameType, parseFrame, sessionChannel, userChannel } from './frames';
 

@@ -1,4 +1,4 @@
-import { InProcessMessageBus } from '@bff/session';
+import { InProcessMessageBus } from '@bff/cluster';
 import { userChannel } from './frames';
 import { NotificationPublisher } from './notification-publisher';
 import { ReservedFrameTypeError } from './realtime.errors';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MESSAGE_BUS, type MessageBus } from '@bff/session';
+import { MESSAGE_BUS, type MessageBus } from '@bff/cluster';
 import { BROADCAST_CHANNEL, isReservedFrameType, sessionChannel, userChannel, type ServerFrame } from './frames';
 import { ReservedFrameTypeError } from './realtime.errors';
 

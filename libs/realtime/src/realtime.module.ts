@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '@bff/cluster';
 import { SessionModule } from '@bff/session';
 import { ConnectionRegistry } from './connection-registry';
 import { InternalPublishController } from './internal-publish.controller';
@@ -11,7 +12,7 @@ import { UpgradeAuthenticator } from './upgrade-authenticator';
  * {@link BffWsAdapter} (with this module's {@link UpgradeAuthenticator}).
  */
 @Module({
-  imports: [SessionModule],
+  imports: [ClusterModule, SessionModule],
   controllers: [InternalPublishController],
   providers: [ConnectionRegistry, UpgradeAuthenticator, NotificationsGateway, NotificationPublisher],
   exports: [NotificationPublisher, UpgradeAuthenticator, ConnectionRegistry],

@@ -13,7 +13,6 @@ interface Entry<T> {
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, Entry<string>>();
   private readonly indexes = new Map<string, Entry<Set<string>>>();
-  private readonly transients = new Map<string, Entry<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -66,23 +65,6 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve([...(this.live(this.indexes, `sub:${sub}`)?.value ?? [])]);
   }
 
-  putLoginTransaction(state: string, sealed: string, ttlMs: number): Promise<void> {
-    this.transients.set(`login:${state}`, { value: sealed, expiresAt: this.now() + ttlMs });
-    return Promise.resolve();
-  }
-
-  takeLoginTransaction(state: string): Promise<string | null> {
-    const entry = this.live(this.transients, `login:${state}`);
-    this.transients.delete(`login:${state}`);
-    return Promise.resolve(entry?.value ?? null);
-  }
-
-  claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    if (this.live(this.transients, `claim:${key}`)) return Promise.resolve(false);
-    this.transients.set(`claim:${key}`, { value: '1', expiresAt: this.now() + ttlMs });
-    return Promise.resolve(true);
-  }
-
   ping(): Promise<void> {
     return Promise.resolve();
   }
@@ -114,7 +96,7 @@ export class MemorySessionStore implements SessionStore {
 
   private sweep(): void {
     const now = this.now();
-    for (const map of [this.sessions, this.indexes, this.transients] as Map<string, Entry<unknown>>[]) {
+    for (const map of [this.sessions, this.indexes] as Map<string, Entry<unknown>>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
   }

@@ -1,5 +1,4 @@
-import type { RedisClient } from './redis-connection';
-import { SessionStoreUnavailableError } from './session.errors';
+import { SessionStoreUnavailableError, type RedisClient } from '@bff/cluster';
 import type { SessionIndexKeys, SessionStore, StoredSession } from './session.store';
 
 /*
@@ -10,8 +9,6 @@ import type { SessionIndexKeys, SessionStore, StoredSession } from './session.st
 const sessionKey = (id: string): string => `bff:session:{${id}}`;
 const subKey = (sub: string): string => `bff:sub:{${sub}}`;
 const sidKey = (sid: string): string => `bff:sid:{${sid}}`;
-const loginKey = (state: string): string => `bff:login:{${state}}`;
-const onceKey = (key: string): string => `bff:once:{${key}}`;
 
 /** Adds a member and extends the set's TTL, never shortening it (a longer-lived session may be in it). */
 const ADD_TO_INDEX = `
@@ -76,24 +73,12 @@ export class RedisSessionStore implements SessionStore {
     return this.guard(() => this.redis.smembers(subKey(sub)));
   }
 
-  async putLoginTransaction(state: string, sealed: string, ttlMs: number): Promise<void> {
-    await this.guard(() => this.redis.set(loginKey(state), sealed, 'PX', ttlMs));
-  }
-
-  async takeLoginTransaction(state: string): Promise<string | null> {
-    return this.guard(() => this.redis.getdel(loginKey(state)));
-  }
-
-  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
-    return this.guard(async () => (await this.redis.set(onceKey(key), '1', 'PX', ttlMs, 'NX')) === 'OK');
-  }
-
   async ping(): Promise<void> {
     await this.guard(() => this.redis.ping());
   }
 
   async close(): Promise<void> {
-    // The connection is shared and closed by its owner (SessionModule's shutdown hook).
+    // The connection is shared and closed by its owner (ClusterModule's shutdown hook).
   }
 
   /** Any Redis failure (down, timeout, refused) becomes one typed 503. */

@@ -22,6 +22,40 @@ export interface SessionRecord {
   tokens: SessionTokens;
   createdAt: number;
   absoluteExpiresAt: number;
-  /** Unguessable value for `/auth/logout?sid=`; never the session id. */
-  logoutToken: string;
+  /**
+   * Unguessable value for `/auth/logout?sid=` (the logout URL's `sid`, not the IdP's `sid`
+   * above); never the session id.
+   */
+  logoutSid: string;
+}
+
+/**
+ * A record as sealed before `logoutSid` got its name: it was `logoutToken`, which in OIDC
+ * means the back-channel logout JWT. Such records live on in Redis for at most
+ * `SESSION_ABSOLUTE_TIMEOUT_SECONDS` after the renaming version is deployed.
+ */
+type RecordSealedAsLogoutToken = Omit<SessionRecord, 'logoutSid'> & { logoutToken: string };
+
+/**
+ * The record of a session payload that has just been opened (authenticated, so written by this
+ * BFF): a record sealed under the former name of `logoutSid` still opens, and is sealed
+ * again under both names (see {@link sealableSessionRecord}) at its next token refresh.
+ */
+export function readSessionRecord(payload: unknown): SessionRecord {
+  const record = payload as (SessionRecord & { logoutToken?: string }) | RecordSealedAsLogoutToken;
+  if ('logoutSid' in record) {
+    const { logoutToken: _former, ...current } = record;
+    return current;
+  }
+  const { logoutToken, ...rest } = record;
+  return { ...rest, logoutSid: logoutToken };
+}
+
+/**
+ * What is sealed for a record: for one release also under the former name, so that instances
+ * still on the previous version during a rolling deploy can log these sessions out (they read
+ * only `logoutToken`). Remove once no previous version runs.
+ */
+export function sealableSessionRecord(record: SessionRecord): SessionRecord & { logoutToken: string } {
+  return { ...record, logoutToken: record.logoutSid };
 }

@@ -1,6 +1,6 @@
+import { InProcessMessageBus } from '@bff/cluster';
 import { SessionConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
-import { InProcessMessageBus } from './message-bus';
 import { MemorySessionStore } from './memory-session.store';
 import { SessionSealer } from './session-sealer';
 import { createTicket, formatTicket } from './session-ticket';
@@ -53,7 +53,7 @@ describe('SessionService', () => {
     const opened = await service.open(first.cookieValue);
     expect(opened?.record.sub).toBe('alice');
     expect(opened?.record.tokens.refreshToken).toBe('rt');
-    expect(opened?.record.logoutToken).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(opened?.record.logoutSid).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
   it('stores only ciphertext', async () => {

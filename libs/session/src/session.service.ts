@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { MESSAGE_BUS, type MessageBus } from '@bff/cluster';
 import { SessionConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
-import { MESSAGE_BUS, type MessageBus } from './message-bus';
-import type { SessionRecord, SessionTokens } from './session-record';
+import { readSessionRecord, sealableSessionRecord, type SessionRecord, type SessionTokens } from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
 import { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
 import { SESSION_STORE, type SessionStore } from './session.store';
@@ -95,12 +95,12 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       tokens: input.tokens,
       createdAt: now,
       absoluteExpiresAt: now + this.absoluteMs,
-      logoutToken: randomBytes(16).toString('base64url'),
+      logoutSid: randomBytes(16).toString('base64url'),
     };
     const ttlMs = Math.min(this.idleMs, this.absoluteMs);
     await this.store.create(
       ticket.id,
-      this.sealer.seal('session', ticket, record),
+      this.sealer.seal('session', ticket, sealableSessionRecord(record)),
       ttlMs,
       { sub: record.sub, sid: record.sid },
       this.absoluteMs,
@@ -161,7 +161,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (!stored) return undefined;
     let record: SessionRecord;
     try {
-      record = this.sealer.open('session', ticket, stored.sealed) as SessionRecord;
+      record = readSessionRecord(this.sealer.open('session', ticket, stored.sealed));
     } catch (error) {
       if (!(error instanceof SealOpenError)) throw error;
       this.logger.warn(`session ${sessionTag(ticket.id)} did not open (${error.message}); treated as no session`);
@@ -181,7 +181,10 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   /** Writes new tokens into a live session; false when the session ended meanwhile (nothing is resurrected). */
   async saveTokens(session: OpenedSession, tokens: SessionTokens): Promise<boolean> {
     const record: SessionRecord = { ...session.record, tokens };
-    const saved = await this.store.replace(session.ticket.id, this.sealer.seal('session', session.ticket, record));
+    const saved = await this.store.replace(
+      session.ticket.id,
+      this.sealer.seal('session', session.ticket, sealableSessionRecord(record)),
+    );
     this.cache.delete(session.ticket.id);
     if (!saved) return false;
     session.record = record;

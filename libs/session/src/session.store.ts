@@ -14,14 +14,16 @@ export interface SessionIndexKeys {
 export const SESSION_STORE = Symbol('SESSION_STORE');
 
 /**
- * Where sealed sessions live (oauth2-proxy's SessionStore contract). Values are
- * opaque ciphertext; only the indexes hold plain ids. Every implementation
+ * Where sealed sessions live (oauth2-proxy's SessionStore contract), and only
+ * sessions: pending logins and single-use claims have their own seams. Values
+ * are opaque ciphertext; only the indexes hold plain ids. Every implementation
  * passes the same contract suite (test/integration/session-store.contract.spec.ts).
  * Failures to reach the backing service throw `SessionStoreUnavailableError`.
  */
 export interface SessionStore {
   /** Stores a new session with a TTL and adds its id to the `sub`/`sid` indexes, which live at least `indexTtlMs`. */
   create(id: string, sealed: string, ttlMs: number, index: SessionIndexKeys, indexTtlMs: number): Promise<void>;
+  /** The sealed session and its remaining TTL; null when it is unknown or expired. */
   read(id: string): Promise<StoredSession | null>;
   /** Overwrites a live session keeping its TTL; false (and nothing written) when it is gone, so a logout is never undone. */
   replace(id: string, sealed: string): Promise<boolean>;
@@ -29,15 +31,12 @@ export interface SessionStore {
   touch(id: string, ttlMs: number): Promise<boolean>;
   /** Removes a session (and its index entries when given); true when it existed. */
   delete(id: string, index?: SessionIndexKeys): Promise<boolean>;
+  /** Ids of the live sessions opened under an OpenID Provider session (`sid`), for back-channel logout. */
   idsBySid(sid: string): Promise<string[]>;
+  /** Ids of the live sessions of a user (`sub`), for back-channel logout without `sid`. */
   idsBySub(sub: string): Promise<string[]>;
-  /** Keeps a pending login for at most `ttlMs`. */
-  putLoginTransaction(state: string, sealed: string, ttlMs: number): Promise<void>;
-  /** Returns and removes a pending login atomically: a state is usable once. */
-  takeLoginTransaction(state: string): Promise<string | null>;
-  /** True the first time a key is claimed within `ttlMs` (single-use values such as a logout token's jti). */
-  claimOnce(key: string, ttlMs: number): Promise<boolean>;
-  /** A round trip to the backing service. */
+  /** A round trip to the backing service (the readiness check). */
   ping(): Promise<void>;
+  /** Releases what the store itself holds (a shared connection is closed by its owner). */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { SessionStoreUnavailableError, type RedisClient } from '@bff/session';
+import { SessionStoreUnavailableError, type RedisClient } from '@bff/cluster';
 import { ExecutionError, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
 import { pollForLock, type HeldLock, type RefreshLock } from './refresh-lock';
 

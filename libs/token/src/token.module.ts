@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@bff/auth';
-import { REDIS_CLIENT, SessionModule, type RedisClient } from '@bff/session';
+import { ClusterModule, REDIS_CLIENT, type RedisClient } from '@bff/cluster';
+import { SessionModule } from '@bff/session';
 import { LocalRefreshLock, REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { RedisRefreshLock } from './redis-refresh-lock';
 import { TokenRefresher } from './token-refresher';
 
 /** Access-token refresh: redlock over Redis when configured, a local lock for the single in-memory instance. */
 @Module({
-  imports: [SessionModule, AuthModule],
+  imports: [ClusterModule, SessionModule, AuthModule],
   providers: [
     {
       provide: REFRESH_LOCK,

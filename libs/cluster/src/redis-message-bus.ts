@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { SessionStoreUnavailableError } from './cluster.errors';
 import {
   HandlerRegistry,
   subscriptionHandler,
@@ -7,7 +8,6 @@ import {
   type MessageHandler,
 } from './message-bus';
 import { closeRedis, type RedisClient } from './redis-connection';
-import { SessionStoreUnavailableError } from './session.errors';
 
 /**
  * Redis pub/sub with one subscriber connection per instance (a connection in
