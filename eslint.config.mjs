@@ -4,7 +4,7 @@
 //   project service (tsconfig.json covers apps, libs, test, scripts, bench).
 // - Import boundaries (dependency-cruiser needs Node 22, so eslint does it): import-x/no-cycle plus
 //   one no-restricted-imports list per folder, so dependencies point one way:
-//   errors ← config ← session ← auth ← token ← proxy/realtime ← apps/bff.
+//   errors ← config ← cluster ← session ← auth ← token ← proxy/realtime ← bff-module ← apps.
 //   Browser code stands apart: libs/client imports nothing, only apps/demo-spa imports it, and
 //   neither imports Node modules (they are typed by tsconfig.browser.json, without Node types).
 // - eslint-config-prettier last: formatting belongs to Prettier.
@@ -13,6 +13,7 @@ import prettier from 'eslint-config-prettier';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { importX } from 'eslint-plugin-import-x';
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,11 +25,15 @@ const LIB_DEPENDENCIES = {
   errors: [],
   metrics: [],
   config: ['errors'],
-  session: ['errors', 'metrics', 'config'],
-  auth: ['errors', 'metrics', 'config', 'session'],
-  token: ['errors', 'metrics', 'config', 'session', 'auth'],
-  proxy: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
-  realtime: ['errors', 'metrics', 'config', 'session', 'auth', 'token'],
+  // What instances share: the Redis connection and the message bus between them.
+  cluster: ['errors', 'metrics', 'config'],
+  session: ['errors', 'metrics', 'config', 'cluster'],
+  auth: ['errors', 'metrics', 'config', 'cluster', 'session'],
+  token: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth'],
+  proxy: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token'],
+  realtime: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token'],
+  // The package's server entry: BffModule, setupBff, local APIs. Everything a host imports.
+  'bff-module': ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token', 'proxy', 'realtime'],
   // Browser code: the SPA's client. No server lib lists it, so no server code may import it.
   client: [],
 };
@@ -36,7 +41,7 @@ const LIBS = Object.keys(LIB_DEPENDENCIES);
 /** Libs that run in the browser: no Node imports. */
 const BROWSER_LIBS = new Set(['client']);
 /** Server apps. */
-const APPS = ['bff', 'dev-idp', 'demo-api'];
+const APPS = ['bff', 'dev-idp', 'demo-api', 'example-host'];
 /** The browser app, which may import only the browser libs. */
 const BROWSER_APP = 'demo-spa';
 
@@ -97,7 +102,7 @@ function libImportRules(lib, { spec }) {
         (allowed.size > 0
           ? `libs/${lib} may import only ${[...allowed].map(alias).join(', ')}`
           : `libs/${lib} imports no other @bff lib`) +
-          ' (dependencies point one way: errors ← config ← session ← auth ← token ← proxy/realtime ← apps).',
+          ' (dependencies point one way: errors ← config ← cluster ← session ← auth ← token ← proxy/realtime ← bff-module ← apps).',
       ),
     ),
     ...[...APPS, BROWSER_APP].map((app) => forbidAlias(app, 'Libs never import apps.')),
@@ -299,7 +304,12 @@ export default defineConfig(
   {
     name: 'bff/tests',
     files: ['**/*.spec.ts', 'test/**/*.ts'],
+    plugins: { jest },
     rules: {
+      // A test asserts through `expect` or one of the repository's `expect*` helpers (expectContractError, ...).
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*'] }],
+      'jest/no-disabled-tests': 'error',
+      'jest/valid-title': 'error',
       // A test that just set a value up may assert it is there.
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/non-nullable-type-assertion-style': 'error',

@@ -1,4 +1,4 @@
-// Jest does not do require(esm) on Node 20, so ESM-only packages are transformed to CJS (STACK.md).
+// Jest does not do require(esm) on Node 20, so ESM-only packages are transformed to CJS.
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
@@ -26,8 +26,9 @@ const common = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@bff/(errors|metrics|config|session|auth|token|proxy|realtime|client)$': '<rootDir>/libs/$1/src/index.ts',
-    '^@bff/(dev-idp|demo-api|bff)$': '<rootDir>/apps/$1/src/index.ts',
+    '^@bff/(errors|metrics|config|cluster|session|auth|token|proxy|realtime|bff-module|client)$':
+      '<rootDir>/libs/$1/src/index.ts',
+    '^@bff/(dev-idp|demo-api|bff|example-host)$': '<rootDir>/apps/$1/src/index.ts',
     // Browser code (libs/client) imports './x.js', as a browser needs, where the source is x.ts.
     // Jest cannot scope a mapping to the importing folder; elsewhere it is harmless, because the
     // extension-less path resolves to the same x.js first (js leads moduleFileExtensions).
@@ -44,6 +45,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
+    // The packed tarball installed into a fresh host app (npm pack, npm install, tsc): slow, so last.
+    { ...common, displayName: 'package', testMatch: ['<rootDir>/test/package/**/*.spec.ts'] },
     // Real Chromium (Debian's, see test/support/chromium.ts) against the BFF serving the demo SPA.
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
   ],

@@ -1,32 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AuthModule } from '@bff/auth';
-import { BffConfig, BffConfigModule } from '@bff/config';
-import { BffExceptionFilter } from '@bff/errors';
-import { MetricsModule } from '@bff/metrics';
-import { ProxyModule } from '@bff/proxy';
-import { RealtimeModule } from '@bff/realtime';
-import { SessionModule } from '@bff/session';
-import { TokenModule } from '@bff/token';
-import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
+import { BffExceptionFilter, BffModule, type BffOptions } from '@bff/bff-module';
 
-/** The BFF: config first, then sessions, then the libs built on them. */
+/**
+ * The standalone BFF: nothing but `BffModule`, like any host. Standalone, the
+ * BFF's error shape applies to every route, unknown ones included; a host that
+ * imports BffModule keeps its own filters for its own routes.
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: BffConfig): DynamicModule {
+  static forRoot(options: BffOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        BffConfigModule.forRoot(config),
-        MetricsModule,
-        SessionModule,
-        AuthModule,
-        TokenModule,
-        ProxyModule,
-        RealtimeModule,
-      ],
-      controllers: [HealthController, MetricsController],
+      imports: [BffModule.forRoot(options)],
       providers: [{ provide: APP_FILTER, useClass: BffExceptionFilter }],
     };
   }

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 process.on('unhandledRejection', (reason) => {
-  // DESIGN.md: no unhandled rejection kills the process. Logged without request data.
+  // No unhandled rejection kills the process. Logged without request data.
   new Logger('Process').error(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`);
 });
 

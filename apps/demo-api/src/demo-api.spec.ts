@@ -137,6 +137,15 @@ describe('demo API', () => {
     });
   });
 
+  it("lists the token owner's orders from /orders, and only with a valid token", async () => {
+    const res = await call('/orders', { headers: bearer(await sign()) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { owner: string; orders: { id: string }[] };
+    expect(body.owner).toBe('alice');
+    expect(body.orders.map((order) => order.id)).toEqual(['alice-1001', 'alice-1002']);
+    expect((await call('/orders')).status).toBe(401);
+  });
+
   it('fetches discovery and the JWKS once, on first use, and reuses them', async () => {
     const fetched = (prefix: string) => idp.requests.filter((r) => r.url?.startsWith(prefix));
     const discoveries = fetched('/.well-known/').length;

@@ -71,6 +71,18 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
     return { sub, exp, iat, scope, aud, client_id };
   });
 
+  // A second resource for aggregating local APIs (apps/example-host): the caller's recent orders.
+  app.get('/orders', { onRequest: authenticate }, (req) => {
+    const { sub } = claims(req);
+    return {
+      owner: sub,
+      orders: [
+        { id: `${String(sub)}-1001`, item: 'Coffee beans', total: 14.5 },
+        { id: `${String(sub)}-1002`, item: 'Grinder', total: 89 },
+      ],
+    };
+  });
+
   app.post('/notify', { onRequest: authenticate }, async (req, reply) => {
     const { sub } = claims(req);
     const message = readMessage(req.body);

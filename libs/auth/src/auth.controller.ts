@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect, Req, Res, UseFilters } from '@nestjs/common';
+import { BffExceptionFilter } from '@bff/errors';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ServerConfig } from '@bff/config';
 import { SessionCookies } from '@bff/session';
@@ -22,6 +23,8 @@ function rawQueryOf(request: FastifyRequest): string {
 }
 
 /** The BFF's management endpoints (Duende's Login, User, Logout). Thin: the services do the work. */
+// The BFF's own answers keep their JSON shape inside a host with other filters.
+@UseFilters(BffExceptionFilter)
 @Controller('auth')
 export class AuthController {
   private readonly allowedOrigins: ReadonlySet<string>;
@@ -71,7 +74,7 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   async user(@Req() request: FastifyRequest): Promise<UserInfo> {
     assertBrowserRequest(request.headers, this.allowedOrigins);
-    return this.users.current(request.cookies[this.cookies.sessionName]);
+    return this.users.current(request);
   }
 
   @Get('logout')
@@ -82,7 +85,7 @@ export class AuthController {
     @Query('sid') sid: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RedirectTo> {
-    const url = await this.logoutService.logout(request.cookies[this.cookies.sessionName], sid);
+    const url = await this.logoutService.logout(request, sid);
     reply.clearCookie(this.cookies.sessionName, this.cookies.clearOptions());
     return { url, statusCode: 302 };
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OidcConfig } from '@bff/config';
 import { describeChain } from '@bff/errors';
-import { SessionService } from '@bff/session';
+import { RequestSessions, SessionService, type SessionBearingRequest } from '@bff/session';
 import { LogoutSidMismatchError } from './auth.errors';
 import { OidcClient } from './oidc-client';
 import { sameText } from './same-text';
@@ -17,15 +17,16 @@ export class LogoutService {
 
   constructor(
     private readonly sessions: SessionService,
+    private readonly requests: RequestSessions,
     private readonly oidcClient: OidcClient,
     private readonly config: OidcConfig,
   ) {}
 
   /** Returns where to redirect; throws when a live session's sid does not match (the session is kept). */
-  async logout(sessionCookie: string | undefined, sid: unknown): Promise<string> {
-    const session = await this.sessions.open(sessionCookie);
+  async logout(request: SessionBearingRequest, sid: unknown): Promise<string> {
+    const session = await this.requests.open(request);
     if (!session) return '/';
-    if (typeof sid !== 'string' || !sameText(sid, session.record.logoutToken)) throw new LogoutSidMismatchError();
+    if (typeof sid !== 'string' || !sameText(sid, session.record.logoutSid)) throw new LogoutSidMismatchError();
     await this.sessions.end(session);
     const { refreshToken, idToken } = session.record.tokens;
     if (refreshToken && this.config.revokeRefreshTokenOnLogout && this.oidcClient.supportsRevocation) {

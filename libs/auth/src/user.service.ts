@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SessionRequiredError } from '@bff/errors';
-import { SessionService, type OpenedSession } from '@bff/session';
+import { RequestSessions, type OpenedSession, type SessionBearingRequest } from '@bff/session';
 
 /** The body of `GET /auth/user`: claims and session facts, never a token. */
 export interface UserInfo {
@@ -13,13 +12,11 @@ export interface UserInfo {
 /** `/auth/user`: what the SPA may know about its user. */
 @Injectable()
 export class UserService {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(private readonly sessions: RequestSessions) {}
 
-  /** Describes the session a cookie names; 401 `session_required` when there is none. */
-  async current(sessionCookie: string | undefined): Promise<UserInfo> {
-    const session = await this.sessions.open(sessionCookie);
-    if (!session) throw new SessionRequiredError();
-    return this.describe(session);
+  /** Describes the request's session; 401 `session_required` when there is none. */
+  async current(request: SessionBearingRequest): Promise<UserInfo> {
+    return this.describe(await this.sessions.require(request));
   }
 
   describe(session: OpenedSession): UserInfo {
@@ -27,7 +24,7 @@ export class UserService {
       sub: session.record.sub,
       claims: session.record.claims,
       sessionExpiresAt: new Date(session.expiresAt).toISOString(),
-      logoutUrl: `/auth/logout?sid=${encodeURIComponent(session.record.logoutToken)}`,
+      logoutUrl: `/auth/logout?sid=${encodeURIComponent(session.record.logoutSid)}`,
     };
   }
 }

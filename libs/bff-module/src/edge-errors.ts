@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
-import { BASELINE_HEADERS, rawHttpError, type ErrorBody } from '@bff/errors';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { rawHttpError, type ErrorBody } from '@bff/errors';
 
 const logger = new Logger('HttpEdge');
 
@@ -38,22 +37,20 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
 }
 
 /**
- * Fastify's `frameworkErrors`: a URL it cannot decode (`/auth/user%zz`) or a
- * path parameter over its limit never reaches a route or its hooks, so the
- * contract's headers are set here.
+ * A URL whose path Fastify's router cannot decode (`/auth/user%zz`) never
+ * reaches a route, a hook or an error handler: it is answered here, in the
+ * contract's shape, before Fastify sees it. Undefined when the URL is fine.
  */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const body: ErrorBody =
-    error.code === 'FST_ERR_BAD_URL'
-      ? { error: 'invalid_url', message: 'The request URL is not valid.' }
-      : { error: 'bad_request', message: 'The request could not be handled.' };
-  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-  logger.debug(`${request.method} -> ${String(status)} ${body.error} (${error.code})`);
-  void reply
-    .code(status)
-    .headers({ ...BASELINE_HEADERS, 'x-request-id': request.id, 'cache-control': 'no-store' })
-    .type('application/json; charset=utf-8')
-    .send(body);
+export function badUrlAnswer(url: string): string | undefined {
+  const end = url.indexOf('?');
+  const path = end === -1 ? url : url.slice(0, end);
+  if (!path.includes('%')) return undefined;
+  try {
+    decodeURIComponent(path);
+    return undefined;
+  } catch {
+    return JSON.stringify({ error: 'invalid_url', message: 'The request URL is not valid.' });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res, UseFilters } from '@nestjs/common';
+import { BffExceptionFilter } from '@bff/errors';
 import { OidcConfig } from '@bff/config';
 import { SESSION_STORE, type SessionStore } from '@bff/session';
 import type { FastifyReply } from 'fastify';
@@ -29,6 +30,8 @@ async function withTimeout(check: () => Promise<unknown>, timeoutMs: number): Pr
  * round trip and the OpenID Provider's discovery document loads), each check
  * bounded in time. A 503 names the failed checks.
  */
+// The BFF's own answers keep their JSON shape inside a host with other filters.
+@UseFilters(BffExceptionFilter)
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
 /** The CSP of HTML the BFF serves: same-origin everything, plus its own WebSocket origin. */
-export function contentSecurityPolicy(publicUrl: string): string {
+function contentSecurityPolicy(publicUrl: string): string {
   const wsOrigin = new URL(publicUrl).origin.replace(/^http/, 'ws');
   return [
     "default-src 'self'",
@@ -13,8 +13,8 @@ export function contentSecurityPolicy(publicUrl: string): string {
 }
 
 /**
- * Headers every BFF response carries (DESIGN.md): no MIME sniffing, no Referer
- * leaking paths to other origins, no caching of `/auth/*`, and a CSP on HTML.
+ * Headers that depend on the request: its id, no caching of `/auth/*`, and a
+ * CSP on HTML. (The ones every answer carries are set at the HTTP edge.)
  */
 export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string): void {
   const csp = contentSecurityPolicy(publicUrl);
@@ -23,9 +23,8 @@ export function registerSecurityHeaders(app: FastifyInstance, publicUrl: string)
   // replies merge them in. Callback hooks, not async ones: they run on every request.
   app.addHook('onRequest', (request, reply, done) => {
     const raw = reply.raw;
-    raw.setHeader('x-content-type-options', 'nosniff');
-    raw.setHeader('referrer-policy', 'no-referrer');
-    // Lets a user quote the id that finds their request in the logs.
+    // nosniff and no-referrer are set at the HTTP edge (http-edge.ts). The id lets a user
+    // quote what finds their request in the logs.
     raw.setHeader('x-request-id', request.id);
     if (request.url.startsWith('/auth/')) raw.setHeader('cache-control', 'no-store');
     done();

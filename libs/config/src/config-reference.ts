@@ -12,7 +12,7 @@ const SECTION_TITLES = new Map<string, string>([
 ]);
 
 /**
- * The README's configuration reference, generated from the `@EnvVar` bindings
+ * The configuration reference (docs/configuration.md), generated from the `@EnvVar` bindings
  * so that the documentation cannot drift from what the loader reads (a unit
  * test compares the two).
  */

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 /** How the text of an environment variable becomes a typed value. */
 export type EnvKind = 'string' | 'int' | 'bool' | 'list' | 'json';
 
-/** What the loader and the README's reference know about one variable. */
+/** What the loader and the configuration reference (docs/configuration.md) know about one variable. */
 export interface EnvVarSpec {
   property: string;
   name: string;

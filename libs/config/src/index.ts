@@ -3,8 +3,14 @@ export { BffConfigModule } from './config.module';
 export { renderConfigReference } from './config-reference';
 export { ConfigValidationError } from './config-validation.error';
 export { envVarsOf, type EnvVarSpec } from './env-var.decorator';
-export { loadConfig } from './load-config';
-export { isLoopbackUrl } from './loopback';
+export {
+  bffOptionsFromEnv,
+  configFromOptions,
+  loadConfig,
+  type BffOptions,
+  type RouteOptions,
+  type SectionOptions,
+} from './load-config';
 export { OidcConfig } from './oidc.config';
 export { ProxyConfig } from './proxy.config';
 export { RealtimeConfig } from './realtime.config';

@@ -15,16 +15,66 @@ import { UpstreamRoute } from './upstream-route';
 
 type Env = Record<string, string | undefined>;
 
-function readSection<T extends object>(section: new () => T, env: Env, problems: string[]): T {
-  const instance = new section();
+/** One section of {@link BffOptions}: any of the section's fields, in their typed form. */
+export type SectionOptions<T> = { -readonly [K in keyof T]?: T[K] };
+
+/** A route as options carry it: plain data, checked like `BFF_ROUTES` entries. */
+export type RouteOptions = SectionOptions<UpstreamRoute>;
+
+/**
+ * The BFF's configuration as code passes it (`BffModule.forRoot(options)`), one
+ * object per section. Every field is optional here; what is required, and every
+ * rule, is checked by {@link configFromOptions} exactly as for the environment.
+ */
+export interface BffOptions {
+  server?: SectionOptions<ServerConfig>;
+  oidc?: SectionOptions<OidcConfig>;
+  session?: SectionOptions<SessionConfig>;
+  redis?: SectionOptions<RedisConfig>;
+  proxy?: Omit<SectionOptions<ProxyConfig>, 'routes'> & { routes?: RouteOptions[] };
+  token?: SectionOptions<TokenConfig>;
+  realtime?: SectionOptions<RealtimeConfig>;
+}
+
+/** Problems met while reading an environment, reported with the rest by {@link configFromOptions}. */
+const ENV_PROBLEMS = Symbol('bff:env-problems');
+
+function readSection<T extends object>(section: new () => T, env: Env, problems: string[]): SectionOptions<T> {
+  const values: Record<string, unknown> = {};
   for (const spec of envVarsOf(section)) {
     const text = env[spec.name];
     if (text === undefined || text === '') continue;
     const parsed = parseEnvValue(spec.kind, text);
     if ('problem' in parsed) problems.push(`${spec.name}: ${parsed.problem}`);
-    else (instance as Record<string, unknown>)[spec.property] = parsed.value;
+    else values[spec.property] = parsed.value;
   }
-  return instance;
+  return values as SectionOptions<T>;
+}
+
+/**
+ * The options the environment describes (the variables of the configuration
+ * reference). Nothing is validated here: pass the result to `BffModule.forRoot`
+ * or {@link configFromOptions}, which report every problem at once, including
+ * variables that could not be parsed.
+ */
+export function bffOptionsFromEnv(env: Env): BffOptions {
+  const problems: string[] = [];
+  const options: BffOptions = {
+    server: readSection(ServerConfig, env, problems),
+    oidc: readSection(OidcConfig, env, problems),
+    session: readSection(SessionConfig, env, problems),
+    redis: readSection(RedisConfig, env, problems),
+    proxy: readSection(ProxyConfig, env, problems),
+    token: readSection(TokenConfig, env, problems),
+    realtime: readSection(RealtimeConfig, env, problems),
+  };
+  Object.defineProperty(options, ENV_PROBLEMS, { value: problems, enumerable: false });
+  return options;
+}
+
+/** A section instance: its defaults, overlaid with the options given. */
+function sectionOf<T extends object>(section: new () => T, values: object | undefined): T {
+  return Object.assign(new section(), values ?? {});
 }
 
 /** Flattens class-validator's tree into `NAME: constraint` sentences. */
@@ -126,24 +176,27 @@ function readRoutes(proxy: ProxyConfig, problems: string[]): void {
     return;
   }
   proxy.routes = raw.map((item: unknown) =>
-    typeof item === 'object' && item !== null ? plainToInstance(UpstreamRoute, item) : (item as UpstreamRoute),
+    typeof item === 'object' && item !== null && !(item instanceof UpstreamRoute)
+      ? plainToInstance(UpstreamRoute, item)
+      : (item as UpstreamRoute),
   );
 }
 
 /**
- * Reads, validates and cross-checks the whole configuration from an environment.
- * Throws one {@link ConfigValidationError} that lists every problem, each with
- * the variable's name, so an operator fixes them in one go.
+ * Validates and cross-checks options (from code, or from {@link bffOptionsFromEnv})
+ * into the configuration the BFF runs with. Throws one {@link ConfigValidationError}
+ * that lists every problem, each named by its environment variable (the names of
+ * the configuration reference), so an operator fixes them in one go.
  */
-export function loadConfig(env: Env): BffConfig {
-  const problems: string[] = [];
-  const server = readSection(ServerConfig, env, problems);
-  const oidc = readSection(OidcConfig, env, problems);
-  const session = readSection(SessionConfig, env, problems);
-  const redis = readSection(RedisConfig, env, problems);
-  const proxy = readSection(ProxyConfig, env, problems);
-  const token = readSection(TokenConfig, env, problems);
-  const realtime = readSection(RealtimeConfig, env, problems);
+export function configFromOptions(options: BffOptions): BffConfig {
+  const problems: string[] = [...((options as { [ENV_PROBLEMS]?: string[] })[ENV_PROBLEMS] ?? [])];
+  const server = sectionOf(ServerConfig, options.server);
+  const oidc = sectionOf(OidcConfig, options.oidc);
+  const session = sectionOf(SessionConfig, options.session);
+  const redis = sectionOf(RedisConfig, options.redis);
+  const proxy = sectionOf(ProxyConfig, options.proxy);
+  const token = sectionOf(TokenConfig, options.token);
+  const realtime = sectionOf(RealtimeConfig, options.realtime);
   readRoutes(proxy, problems);
   deriveDefaults(server, oidc, session, problems);
   const config = new BffConfig(server, oidc, session, redis, proxy, token, realtime);
@@ -157,4 +210,9 @@ export function loadConfig(env: Env): BffConfig {
   checkCrossField(config, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+/** Reads, validates and cross-checks the whole configuration from an environment (see {@link configFromOptions}). */
+export function loadConfig(env: Env): BffConfig {
+  return configFromOptions(bffOptionsFromEnv(env));
 }

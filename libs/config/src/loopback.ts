@@ -1,13 +1,13 @@
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** True for a URL whose host is loopback, where plain http carries no risk off the machine. */
-export function isLoopbackUrl(url: URL): boolean {
+function isLoopbackUrl(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost');
 }
 
 /**
- * DESIGN.md: an `http:` issuer or upstream is accepted only on a loopback host;
- * anywhere else it must be `https:`. Returns the problem, or undefined.
+ * An `http:` issuer, upstream or public URL is accepted only on a loopback host; anywhere
+ * else it must be `https:`. Returns the problem, or undefined.
  */
 export function checkTransport(text: string): string | undefined {
   let url: URL;

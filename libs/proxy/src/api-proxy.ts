@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
 import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
-import { describeChain, SessionRequiredError, toErrorResponse } from '@bff/errors';
+import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
-import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
+import { RequestSessions, type OpenedSession } from '@bff/session';
 import { TokenRefresher } from '@bff/token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
@@ -43,8 +43,8 @@ declare module 'fastify' {
  * route; bodies stream both ways (see UpstreamExchange). undici directly, not
  * @fastify/reply-from: bench:proxy measured the generic proxy's per-request
  * streams and closures as most of the BFF's cost beyond the two sockets.
- * Checks run in DESIGN.md's order: unknown route 404, method 405, CSRF and
- * cross-site 403, session 401, path 400, body 400/413.
+ * Checks run in the HTTP contract's order (docs/architecture.md): unknown route
+ * 404, method 405, CSRF and cross-site 403, session 401, path 400, body 400/413.
  */
 @Injectable()
 export class ApiProxy {
@@ -56,8 +56,7 @@ export class ApiProxy {
 
   constructor(
     bffConfig: BffConfig,
-    private readonly sessions: SessionService,
-    private readonly cookies: SessionCookies,
+    private readonly sessions: RequestSessions,
     private readonly refresher: TokenRefresher,
     private readonly metrics: BffMetrics,
   ) {
@@ -145,8 +144,7 @@ export class ApiProxy {
     assertBrowserRequest(request.headers, this.allowedOrigins);
     let session: OpenedSession | undefined;
     if (route.token !== 'none') {
-      session = await this.sessions.open(request.cookies[this.cookies.sessionName]);
-      if (!session && route.token === 'user') throw new SessionRequiredError();
+      session = route.token === 'user' ? await this.sessions.require(request) : await this.sessions.open(request);
     }
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
     const body = proxiedBodyOf(request, this.config.bodyLimitBytes);

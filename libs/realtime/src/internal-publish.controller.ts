@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { BffExceptionFilter } from '@bff/errors';
 import { RealtimeConfig } from '@bff/config';
 import { PUBLISHABLE_CHANNEL, parseFrame } from './frames';
 import { NotificationPublisher } from './notification-publisher';
@@ -16,6 +17,8 @@ function digest(text: string): Buffer {
  * Frames of the gateway's own types (`ready`, `pong`, `error`) are refused by
  * {@link NotificationPublisher} with 400 `invalid_publish`.
  */
+// The BFF's own answers keep their JSON shape inside a host with other filters.
+@UseFilters(BffExceptionFilter)
 @Controller('internal')
 export class InternalPublishController {
   private readonly expected?: Buffer;

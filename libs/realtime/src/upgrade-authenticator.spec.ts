@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { RealtimeConfig, ServerConfig } from '@bff/config';
 import { SessionRequiredError } from '@bff/errors';
-import type { OpenedSession, SessionCookies, SessionService } from '@bff/session';
+import { RequestSessions, type OpenedSession, type SessionCookies, type SessionService } from '@bff/session';
 import { OriginNotAllowedError, TooManySocketsError } from './realtime.errors';
 import { UpgradeAuthenticator } from './upgrade-authenticator';
 
@@ -40,8 +40,7 @@ describe('UpgradeAuthenticator', () => {
     authenticator = new UpgradeAuthenticator(
       Object.assign(new ServerConfig(), { allowedOrigins: [ORIGIN] }),
       Object.assign(new RealtimeConfig(), { maxSocketsPerSession: 2 }),
-      sessions,
-      { sessionName: '__Host-bff' } as SessionCookies,
+      new RequestSessions(sessions, { sessionName: '__Host-bff' } as SessionCookies),
     );
   });
 

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { RealtimeConfig, ServerConfig } from '@bff/config';
-import { SessionRequiredError } from '@bff/errors';
-import { SessionCookies, SessionService, type OpenedSession } from '@bff/session';
-import { parse as parseCookies } from 'cookie';
+import { RequestSessions, type OpenedSession } from '@bff/session';
 import { OriginNotAllowedError, TooManySocketsError } from './realtime.errors';
 import { SocketSlots } from './socket-slots';
 
@@ -24,8 +22,7 @@ export class UpgradeAuthenticator {
   constructor(
     server: ServerConfig,
     realtime: RealtimeConfig,
-    private readonly sessions: SessionService,
-    private readonly cookies: SessionCookies,
+    private readonly sessions: RequestSessions,
   ) {
     this.allowedOrigins = new Set(server.allowedOrigins);
     this.slots = new SocketSlots(realtime.maxSocketsPerSession);
@@ -39,9 +36,7 @@ export class UpgradeAuthenticator {
   async verify(request: IncomingMessage): Promise<OpenedSession> {
     const origin = request.headers.origin;
     if (origin === undefined || !this.allowedOrigins.has(origin)) throw new OriginNotAllowedError();
-    const cookie = parseCookies(request.headers.cookie ?? '')[this.cookies.sessionName];
-    const session = await this.sessions.open(cookie);
-    if (!session) throw new SessionRequiredError();
+    const session = await this.sessions.require(request);
     // Taken now, before the upgrade completes: counting registered sockets instead
     // would let concurrent upgrades of one session all pass while none is registered.
     const release = this.slots.tryTake(session.ticket.id);

@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { setupBff, type BffOptions } from '@bff/bff-module';
+import { ExampleHostModule } from './example-host.module';
+
+/** The example host, built as its `main.ts` builds it (not yet listening). */
+export async function createExampleHost(
+  options: BffOptions,
+  logger: false | ('error' | 'warn')[] = ['error', 'warn'],
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ExampleHostModule.forRoot(options),
+    new FastifyAdapter(),
+    {
+      logger,
+      abortOnError: false,
+    },
+  );
+  await setupBff(app);
+  return app;
+}

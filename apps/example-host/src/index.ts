@@ -1,0 +1,3 @@
+export { createExampleHost } from './create-example-host';
+export { DashboardController } from './dashboard.controller';
+export { ExampleHostModule } from './example-host.module';

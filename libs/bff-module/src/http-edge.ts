@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { BASELINE_HEADERS, rawErrorHeaders } from '@bff/errors';
+import { answerClientError, badUrlAnswer, refuseConnect } from './edge-errors';
+
+type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+const BASELINE = Object.entries(BASELINE_HEADERS);
+
+/**
+ * Takes the edge of the HTTP server over from whatever adapter the host built:
+ * every response starts with the baseline headers (so even answers Fastify
+ * writes itself carry them), undecodable URLs and unparseable requests are
+ * answered in the contract's shape, and CONNECT is refused. Works on a host's
+ * plain `new FastifyAdapter()`, whose constructor options the BFF never sees.
+ */
+export function takeOverHttpEdge(server: Server): void {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    for (const [name, value] of BASELINE) response.setHeader(name, value);
+    const badUrl = badUrlAnswer(request.url ?? '/');
+    if (badUrl !== undefined) {
+      response.writeHead(400, rawErrorHeaders(badUrl, { 'x-request-id': randomUUID() }));
+      response.end(badUrl);
+      return;
+    }
+    for (const listener of listeners) listener(request, response);
+  });
+  server.removeAllListeners('clientError');
+  server.on('clientError', answerClientError);
+  server.removeAllListeners('connect');
+  server.on('connect', refuseConnect);
+}

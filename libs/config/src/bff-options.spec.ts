@@ -1,0 +1,90 @@
+import { ConfigValidationError } from './config-validation.error';
+import { bffOptionsFromEnv, configFromOptions, loadConfig, type BffOptions } from './load-config';
+
+const VALID: BffOptions = {
+  oidc: { issuer: 'http://localhost:4000', clientId: 'bff', clientSecret: 'secret' },
+  session: { secret: 'x'.repeat(32) },
+};
+
+function problemsOf(options: BffOptions): string[] {
+  try {
+    configFromOptions(options);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected configFromOptions to fail');
+}
+
+describe('configFromOptions (options passed in code)', () => {
+  it('gives the same configuration as the equivalent environment', () => {
+    const fromCode = configFromOptions({
+      ...VALID,
+      server: { port: 3100 },
+      proxy: { routes: [{ name: 'demo', upstream: 'http://localhost:4001', token: 'user' }] },
+    });
+    const fromEnv = loadConfig({
+      OIDC_ISSUER: 'http://localhost:4000',
+      OIDC_CLIENT_ID: 'bff',
+      OIDC_CLIENT_SECRET: 'secret',
+      SESSION_SECRET: 'x'.repeat(32),
+      PORT: '3100',
+      BFF_ROUTES: '[{"name":"demo","upstream":"http://localhost:4001","token":"user"}]',
+    });
+    expect(fromCode).toEqual(fromEnv);
+    expect(fromCode.server.publicUrl).toBe('http://localhost:3100');
+    expect(fromCode.proxy.routes[0]?.timeoutMs).toBe(30000);
+  });
+
+  it('reports every problem at once, named by the variable of the reference', () => {
+    const problems = problemsOf({
+      oidc: { issuer: 'http://idp.example', clientId: '' },
+      session: { secret: 'short' },
+      server: { port: 70000 },
+      proxy: { routes: [{ name: 'Bad Name', upstream: 'http://10.0.0.1' }] },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OIDC_ISSUER: /),
+        expect.stringMatching(/^OIDC_CLIENT_ID: /),
+        expect.stringMatching(/^SESSION_SECRET: /),
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^BFF_ROUTES\[0\]/),
+      ]),
+    );
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('refuses an option the section does not have, so a misspelt one is not silently ignored', () => {
+    const problems = problemsOf({ ...VALID, oidc: { ...VALID.oidc, clientSecrte: 'x' } as BffOptions['oidc'] });
+    expect(problems.join('\n')).toMatch(/clientSecrte/);
+  });
+
+  it('never echoes a secret in its problems', () => {
+    const problems = problemsOf({ ...VALID, session: { secret: 'too-short-but-secret' } });
+    expect(problems.join('\n')).not.toContain('too-short-but-secret');
+  });
+});
+
+describe('bffOptionsFromEnv', () => {
+  it('reads the variables into typed options without validating them', () => {
+    const options = bffOptionsFromEnv({ PORT: '3200', BFF_DEV_INSECURE_COOKIES: 'true', BFF_ALLOWED_ORIGINS: 'a, b' });
+    expect(options.server).toEqual({ port: 3200, devInsecureCookies: true, allowedOrigins: ['a', 'b'] });
+  });
+
+  it('carries variables that cannot be parsed into the one report of configFromOptions', () => {
+    const options = bffOptionsFromEnv({ PORT: 'abc', OIDC_ISSUER: 'http://localhost:4000' });
+    let problems: string[] = [];
+    try {
+      configFromOptions(options);
+    } catch (error) {
+      problems = (error as ConfigValidationError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: expected a whole number/),
+        expect.stringMatching(/^OIDC_CLIENT_ID: /),
+      ]),
+    );
+  });
+});
