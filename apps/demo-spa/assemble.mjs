@@ -8,7 +8,7 @@
 //   dist/client/             the client alone, ES modules for any page (import ./client/index.js)
 //
 // No bundler: the browser loads the modules as they are; the client's imports carry `.js`.
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,8 @@ cpSync(join(compiled, 'libs', 'client', 'src'), client, { recursive: true });
 cpSync(join(root, 'apps', 'demo-spa', 'public'), spa, { recursive: true });
 cpSync(join(compiled, 'apps', 'demo-spa', 'src'), spa, { recursive: true });
 cpSync(client, join(spa, 'client'), { recursive: true });
+// The package is CommonJS; its `nest-bff/client` entry is ES modules, so that folder says so.
+writeFileSync(join(client, 'package.json'), '{ "type": "module" }\n');
 rmSync(compiled, { recursive: true, force: true });
 
 const missing = ['index.html', 'app.css', 'favicon.svg', 'app.js', 'client/index.js'].filter(
