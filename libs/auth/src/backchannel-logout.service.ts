@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SINGLE_USE_GUARD, type SingleUseGuard } from '@bff/cluster';
 import { OidcConfig } from '@bff/config';
 import { SESSION_STORE, SessionService, type SessionStore } from '@bff/session';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
@@ -19,12 +20,15 @@ const MAX_TOKEN_AGE_SECONDS = 300;
 export class BackchannelLogoutService {
   private readonly logger = new Logger(BackchannelLogoutService.name);
   private jwks?: ReturnType<typeof createRemoteJWKSet>;
+  /** The clock that judges a logout token's `iat`/`exp`; tests replace it to age a token without waiting. */
+  now: () => number = Date.now;
 
   constructor(
     private readonly oidcClient: OidcClient,
     private readonly config: OidcConfig,
     private readonly sessions: SessionService,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Inject(SINGLE_USE_GUARD) private readonly usedJtis: SingleUseGuard,
   ) {}
 
   /**
@@ -53,6 +57,7 @@ export class BackchannelLogoutService {
         issuer: this.config.issuer,
         audience: this.config.clientId,
         maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+        currentDate: new Date(this.now()),
         clockTolerance: 60,
         requiredClaims: ['iat', 'jti'],
       }));
@@ -64,8 +69,10 @@ export class BackchannelLogoutService {
       }
       throw new InvalidLogoutTokenError('the signature or a registered claim failed verification', error);
     }
-    const events = payload.events as Record<string, unknown> | undefined;
-    if (typeof events !== 'object' || typeof events[LOGOUT_EVENT] !== 'object') {
+    const events = payload.events as Record<string, unknown> | null | undefined;
+    // The event's value must be a JSON object (OIDC Back-Channel Logout §2.4); `typeof null` is 'object' too.
+    const event = typeof events === 'object' && events !== null ? events[LOGOUT_EVENT] : undefined;
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
       throw new InvalidLogoutTokenError('no back-channel logout event');
     }
     if (payload.nonce !== undefined) throw new InvalidLogoutTokenError('a nonce is present');
@@ -73,7 +80,7 @@ export class BackchannelLogoutService {
       throw new InvalidLogoutTokenError('neither sid nor sub');
     // A replayed token is refused even within its validity window.
     if (
-      !(await this.store.claimOnce(
+      !(await this.usedJtis.claim(
         `jti:${this.config.issuer}:${String(payload.jti)}`,
         (MAX_TOKEN_AGE_SECONDS + 60) * 1000,
       ))

@@ -48,6 +48,12 @@ export function classifyIdpFailure(
     return error.status >= 500 ? { unavailable: new IdpBadResponseError(error) } : { rejected: error.error };
   }
   if (error instanceof oidc.AuthorizationResponseError) return { rejected: error.error };
+  // A 401 to client_secret_basic carries `WWW-Authenticate: Basic error="invalid_client"`; openid-client
+  // then throws the challenge, not the body, and the refusal is in the challenge's parameters.
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    const named = error.cause.map((challenge) => challenge.parameters.error).find((value) => value !== undefined);
+    if (named !== undefined) return { rejected: named };
+  }
   if (isNetworkFailure(error)) return { unavailable: new IdpUnavailableError(error) };
   if (serverErrorStatus(error) !== undefined) return { unavailable: new IdpBadResponseError(error) };
   const code = (error as { code?: unknown }).code;

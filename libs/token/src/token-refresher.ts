@@ -23,6 +23,8 @@ export class TokenRefresher {
   private readonly logger = new Logger(TokenRefresher.name);
   private readonly inFlight = new Map<string, Promise<OpenedSession>>();
   private readonly skewMs: number;
+  /** The clock that judges token expiry; tests replace it to move through a token's lifetime without waiting. */
+  now: () => number = Date.now;
 
   constructor(
     private readonly sessions: SessionService,
@@ -36,7 +38,7 @@ export class TokenRefresher {
 
   /** The session with an access token good to use now; throws 401 when it cannot be renewed, 503 when the IdP is away. */
   async ensureFresh(session: OpenedSession): Promise<OpenedSession> {
-    if (!needsRefresh(session.record.tokens, Date.now(), this.skewMs)) return session;
+    if (!needsRefresh(session.record.tokens, this.now(), this.skewMs)) return session;
     const id = session.ticket.id;
     let shared = this.inFlight.get(id);
     if (!shared) {
@@ -57,13 +59,13 @@ export class TokenRefresher {
     if (!held) {
       // The wait ran out: maybe the holder finished just now. Look once more, then give up.
       const current = await this.currentOrEnded(session);
-      if (!needsRefresh(current.record.tokens, Date.now(), this.skewMs)) return current;
+      if (!needsRefresh(current.record.tokens, this.now(), this.skewMs)) return current;
       this.metrics.tokenRefreshes.inc({ result: 'lock_timeout' });
       throw new RefreshLockTimeoutError();
     }
     try {
       const current = await this.currentOrEnded(session);
-      if (!needsRefresh(current.record.tokens, Date.now(), this.skewMs)) return current;
+      if (!needsRefresh(current.record.tokens, this.now(), this.skewMs)) return current;
       return await this.refresh(current);
     } finally {
       await held.release();
