@@ -1,5 +1,5 @@
 /**
- * Rewrites the configuration reference in README.md from the config classes:
+ * Rewrites the configuration reference in docs/configuration.md from the config classes:
  * `npm run docs:config`. A unit test fails when the two differ.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,10 +8,11 @@ import { renderConfigReference } from '@bff/config';
 
 const START = '<!-- config-reference:start -->';
 const END = '<!-- config-reference:end -->';
-const path = join(__dirname, '../../README.md');
-const readme = readFileSync(path, 'utf8');
-const start = readme.indexOf(START);
-const end = readme.indexOf(END);
-if (start === -1 || end < start) throw new Error(`README.md has no ${START} … ${END} markers`);
-writeFileSync(path, `${readme.slice(0, start + START.length)}\n\n${renderConfigReference()}\n${readme.slice(end)}`);
-console.log('README.md configuration reference updated');
+// Run from dist/scripts/, two levels below the repository root.
+const path = join(__dirname, '../../docs/configuration.md');
+const page = readFileSync(path, 'utf8');
+const start = page.indexOf(START);
+const end = page.indexOf(END);
+if (start === -1 || end < start) throw new Error(`docs/configuration.md has no ${START} … ${END} markers`);
+writeFileSync(path, `${page.slice(0, start + START.length)}\n\n${renderConfigReference()}\n${page.slice(end)}`);
+console.log('docs/configuration.md configuration reference updated');

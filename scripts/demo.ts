@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: starts the dev IdP, the demo API and the BFF as child processes sharing one
  * environment: the demo defaults below, each replaced by the caller's variable of the same name
- * (DESIGN.md, "The demo"). Ctrl-C stops all three.
+ * (docs/configuration.md, "The demo's own variables"). Ctrl-C stops all three.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';

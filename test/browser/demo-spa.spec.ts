@@ -149,7 +149,7 @@ describe('the demo SPA in a real browser (Chromium)', () => {
         await tab.waitForLoadState('networkidle');
         expect(traffic.texts.length).toBeGreaterThan(10);
         expect(traffic.sightings([...credentials])).toEqual([]);
-        // DESIGN.md's logout sends the ID token to the IdP as id_token_hint (OIDC RP-Initiated
+        // The logout sends the ID token to the IdP as id_token_hint (OIDC RP-Initiated
         // Logout), so it crosses the browser once, in that redirect, and nowhere else.
         expect(traffic.sightings([...idTokens])).toEqual([
           { url: expect.stringContaining('/auth/logout?sid=') as unknown, where: 'headers' },

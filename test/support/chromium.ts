@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-/** Debian's chromium (STACK.md: never a downloaded browser); CHROMIUM_PATH overrides. */
+/** Debian's chromium, never a downloaded browser (docs/testing.md); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**

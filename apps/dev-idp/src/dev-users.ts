@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Account, FindAccount } from 'oidc-provider';
 
-/** A demo user of the dev IdP: the password is the username, as DESIGN.md's demo says. */
+/** A demo user of the dev IdP: the password is the username, as the README's demo says. */
 export interface DevUser {
   /** Login name, also the OIDC `sub`. */
   username: string;

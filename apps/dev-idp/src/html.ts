@@ -33,7 +33,7 @@ export interface LoginFormView {
 
 /**
  * The login page: one form posting back to the same interaction URL, inputs `username` and
- * `password`, exactly one submit button (DESIGN.md's demo contract; tests and scripts drive it).
+ * `password`, exactly one submit button (the demo's contract: tests and scripts drive it).
  */
 export function renderLoginForm(view: LoginFormView): string {
   const error = view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>\n` : '';

@@ -34,7 +34,7 @@ function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointRes
  * The BFF as a confidential OpenID Connect client (openid-client 6). Discovers
  * the provider at boot with a timeout, and applies that timeout to every later
  * call. ID tokens from the token endpoint are signature-checked against the
- * provider's JWKS too (`enableNonRepudiationChecks`), as DESIGN.md requires.
+ * provider's JWKS too (`enableNonRepudiationChecks`), as docs/security-model.md states.
  */
 @Injectable()
 export class OidcClient implements OnModuleInit {

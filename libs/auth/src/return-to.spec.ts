@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { validateHeaderValue } from 'node:http';
+import { join } from 'node:path';
 import { InvalidReturnToError } from './auth.errors';
 import { validateReturnTo } from './return-to';
 
@@ -15,6 +17,65 @@ const NON_ASCII = {
   'U+00E9 é (Latin-1, which Node would even accept in a header)': '\u00e9',
   'U+FF0F fullwidth solidus': '\uff0f',
 };
+
+// return-to-cases:start
+/**
+ * The returnTo rule, case by case: the path the BFF returns to, or null where it refuses. The
+ * same table is in libs/auth/src/return-to.spec.ts (the BFF) and libs/client/src/bff-paths.spec.ts
+ * (the browser client, which cannot import the BFF's code); a test there keeps the two equal.
+ */
+const RETURN_TO_CASES: readonly (readonly [value: string, returnsTo: string | null])[] = [
+  ['', '/'],
+  ['/', '/'],
+  ['/orders/7?tab=2#top', '/orders/7?tab=2#top'],
+  ["/search?q=a+b&sort=-date&tags=x,y;z@!$'()*", "/search?q=a+b&sort=-date&tags=x,y;z@!$'()*"],
+  ['/a//b', '/a//b'],
+  ['/a%2Fb', '/a%2Fb'],
+  ['/a%5Cb', '/a%5Cb'],
+  ['/%252F%252Fevil.example', '/%252F%252Fevil.example'],
+  ['/%E3%80%82evil.com', '/%E3%80%82evil.com'],
+  [`/${'a'.repeat(2047)}`, `/${'a'.repeat(2047)}`],
+  [`/${'a'.repeat(2048)}`, null],
+  ['//evil.example', null],
+  ['///evil.example', null],
+  ['/\\evil.example', null],
+  ['/a\\b', null],
+  ['/%2Fevil.example', null],
+  ['/%2f%2fevil.example', null],
+  ['/%5C%5Cevil.example', null],
+  ['/%5cevil.example', null],
+  ['https://evil.example/', null],
+  ['javascript:alert(1)', null],
+  ['orders', null],
+  ['.', null],
+  ['/a b', null],
+  ['/a\tb', null],
+  ['/ok\r\nSet-Cookie: x=1', null],
+  ['/a\u0000', null],
+  ['/\u3002evil.com', null],
+  ['/caf\u00e9', null],
+];
+// return-to-cases:end
+
+/** The marked block of the cases table in a spec's source text. */
+function casesBlockOf(source: string): string {
+  const marker = 'return-to-cases';
+  const start = source.indexOf(`// ${marker}:start\n`);
+  const end = source.indexOf(`// ${marker}:end\n`);
+  expect(start).toBeGreaterThan(-1);
+  expect(end).toBeGreaterThan(start);
+  return source.slice(start, end);
+}
+
+/** What the rule makes of a value: the path to return to, or null where it refuses. */
+function outcomeOf(value: string): string | null {
+  try {
+    return validateReturnTo(value);
+  } catch (error) {
+    if (error instanceof InvalidReturnToError) return null;
+    throw error;
+  }
+}
 
 describe('validateReturnTo', () => {
   it.each([
@@ -77,6 +138,8 @@ describe('validateReturnTo', () => {
     ['an encoded double slash', '/%2F%2Fevil.example'],
     ['an encoded slash after the leading one', '/%2fevil.example'],
     ['an encoded backslash after the leading one', '/%5Cevil.example'],
+    ['two encoded backslashes after the leading slash', '/%5C%5Cevil'],
+    ['two encoded backslashes in lower case', '/%5c%5cevil'],
     ['a value one character too long', `/${'a'.repeat(2048)}`],
     ['a very long value', `/${'a'.repeat(100_000)}`],
     ['an array', ['/', '/a']],
@@ -85,6 +148,33 @@ describe('validateReturnTo', () => {
     ['null', null],
   ])('refuses %s', (_label, value) => {
     expect(() => validateReturnTo(value)).toThrow(InvalidReturnToError);
+  });
+
+  // Each pair differs only in where the encoded `/` or `\\` stands: every other check passes both.
+  it.each([
+    ['/%2Fevil.example', '/a/%2Fevil.example'],
+    ['/%2f%2fevil.example', '/a/%2f%2fevil.example'],
+    ['/%5Cevil.example', '/a/%5Cevil.example'],
+    ['/%5C%5Cevil', '/a/%5C%5Cevil'],
+    ['/%5c', '/a/%5c'],
+  ])('refuses %s, an encoded / or \\ right after the leading slash, and accepts %s', (refused, accepted) => {
+    expect(() => validateReturnTo(refused)).toThrow(InvalidReturnToError);
+    expect(validateReturnTo(accepted)).toBe(accepted);
+  });
+
+  it('accepts a second encoding after the leading slash: decoded once it is still a path here', () => {
+    expect(validateReturnTo('/%252F%252Fevil.example')).toBe('/%252F%252Fevil.example');
+    expect(validateReturnTo('/%255Cevil.example')).toBe('/%255Cevil.example');
+  });
+
+  it('decides every shared case as the browser client does', () => {
+    expect(RETURN_TO_CASES.map(([value]) => [value, outcomeOf(value)])).toEqual(RETURN_TO_CASES);
+  });
+
+  it('shares its cases table with the browser client’s spec, case for case', () => {
+    const own = casesBlockOf(readFileSync(__filename, 'utf8'));
+    const client = casesBlockOf(readFileSync(join(__dirname, '../../client/src/bff-paths.spec.ts'), 'utf8'));
+    expect(client).toBe(own);
   });
 
   it('refuses with the 400 invalid_return_to error', () => {

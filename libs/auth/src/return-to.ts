@@ -13,19 +13,24 @@ const MAX_LENGTH = 2048;
 const PLAIN_PATH = /^[\x21-\x5b\x5d-\x7e]+$/;
 
 /**
- * A network-path reference (`//host`), written directly or percent-encoded once after
- * the leading slash. `/%2F%2Fhost` resolves to this origin, but a static server or SPA
- * router that decodes the path once would see `//host`, so it is refused too.
+ * A leading slash followed by `/`, `%2F` or `%5C` (any case). `//host` is a network-path
+ * reference to another site. Percent-encoded, `/%2Fhost` and `/%5Chost` (so also
+ * `/%2F%2Fhost` and `/%5C%5Chost`) resolve to this origin, but a static server or SPA router
+ * that decodes the path once sees `//host` or `/\host`, which browsers read as `//host`.
+ * Only the position right after the leading slash matters: later in the path (`/a%2Fb`,
+ * `/a%5Cb`) a decoded slash is still a path on this site; and a second encoding (`/%252F`)
+ * is accepted, since decoded once it is `/%2F`, still a path on this site.
  */
 const NETWORK_PATH = /^\/(?:\/|%2f|%5c)/i;
 
 /**
- * Accepts only a relative same-origin path that can be sent back as a `Location`
- * header byte for byte: it starts with a single `/`, is not `//` (nor `/%2F`,
- * `/%5C`), holds only printable ASCII and no backslash, and resolves to this
- * origin. Returns the path, `/` when absent, or throws {@link InvalidReturnToError}.
+ * Accepts only a relative same-origin path that can be sent back as a `Location` header
+ * byte for byte: at most 2048 characters of printable ASCII without a backslash,
+ * starting with `/` but not with `//`, `/%2F` or `/%5C` (any case), and resolving to this
+ * origin. Returns the path, `/` when absent or empty, or throws {@link InvalidReturnToError}.
  * The login service checks it twice: at `/auth/login`, and again on the stored
- * transaction at the callback before any session exists.
+ * transaction at the callback before any session exists. The browser client
+ * (`libs/client/src/bff-paths.ts`) applies the same rule before it navigates.
  */
 export function validateReturnTo(value: unknown): string {
   if (value === undefined || value === '') return '/';

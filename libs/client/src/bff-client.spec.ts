@@ -95,6 +95,12 @@ describe('bff.login() and bff.logout()', () => {
     ]);
   });
 
+  it('sends an empty returnTo as /, where the BFF would return it', () => {
+    const { bff, location } = setup(never);
+    bff.login('');
+    expect(location.assigned).toEqual(['/auth/login?returnTo=%2F']);
+  });
+
   it('refuses a returnTo that is not a path on this site, before navigating', () => {
     const { bff, location } = setup(never);
     expect(() => {

@@ -1,4 +1,4 @@
-import { apiPath, assertReturnTo, websocketUrl } from './bff-paths.js';
+import { apiPath, validateReturnTo, websocketUrl } from './bff-paths.js';
 import { parseUser, type BffUser } from './bff-user.js';
 import { environmentOf, type BrowserGlobals } from './environment.js';
 import { BffArgumentError, BffHttpError } from './errors.js';
@@ -48,7 +48,7 @@ export interface BffClientOptions extends Partial<BrowserGlobals> {
 export interface BffClient {
   /** `GET /auth/user`: the logged-in user, or null without a session (401). Other answers reject. */
   user(): Promise<BffUser | null>;
-  /** Navigates to `/auth/login`, coming back to `returnTo` (a path on this site; default the current page). */
+  /** Navigates to `/auth/login`, coming back to `returnTo` (a path on this site, `''` for `/`; default the current page). */
   login(returnTo?: string): void;
   /** Navigates to the session's `logoutUrl`; resolves false, without navigating, when there is no session. */
   logout(): Promise<boolean>;
@@ -87,8 +87,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
 
   function login(returnTo?: string): void {
     const location = env.location();
-    const target = returnTo ?? `${location.pathname}${location.search}`;
-    assertReturnTo(target);
+    const target = validateReturnTo(returnTo ?? `${location.pathname}${location.search}`);
     location.assign(`${baseUrl}/auth/login?returnTo=${encodeURIComponent(target)}`);
   }
 

@@ -36,17 +36,31 @@ function isDotSegment(segment: string): boolean {
   return dots === '.' || dots === '..';
 }
 
+/** The BFF's longest `returnTo`. */
+const RETURN_TO_MAX_LENGTH = 2048;
+/** Printable ASCII without the backslash: what can go back out in a `Location` header unchanged. */
+const PLAIN_PATH = /^[\x21-\x5b\x5d-\x7e]+$/;
+/** `//` at the start names another site; `/%2F` and `/%5C` do for a server or router that decodes once. */
+const NETWORK_PATH = /^\/(?:\/|%2f|%5c)/i;
+const DUMMY_ORIGIN = 'http://bff.invalid';
+
 /**
- * The same rule the BFF applies to `/auth/login?returnTo=` (a relative path on this site, not
- * `//` or `/\`, no control characters), checked here so a bad value fails in the page, not at the BFF.
+ * The rule the BFF applies to `/auth/login?returnTo=` (`libs/auth/src/return-to.ts`), checked
+ * here so a bad value fails in the page, not at the BFF: at most 2048 characters of printable
+ * ASCII without a backslash, starting with `/` but not with `//`, `/%2F` or `/%5C` (any case),
+ * and resolving to this origin. Returns where the BFF will return to (`''` is `/`, as there),
+ * or throws {@link BffArgumentError}.
  */
-export function assertReturnTo(returnTo: string): void {
-  const relativePath =
+export function validateReturnTo(returnTo: string): string {
+  if (returnTo === '') return '/';
+  const accepted =
+    returnTo.length <= RETURN_TO_MAX_LENGTH &&
+    PLAIN_PATH.test(returnTo) &&
     returnTo.startsWith('/') &&
-    !returnTo.startsWith('//') &&
-    !returnTo.startsWith('/\\') &&
-    !CONTROL_CHARACTERS.test(returnTo);
-  if (!relativePath) throw new BffArgumentError(`returnTo must be a relative path on this site, got "${returnTo}"`);
+    !NETWORK_PATH.test(returnTo) &&
+    new URL(returnTo, DUMMY_ORIGIN).origin === DUMMY_ORIGIN;
+  if (!accepted) throw new BffArgumentError(`returnTo must be a relative path on this site, got "${returnTo}"`);
+  return returnTo;
 }
 
 /** `ws:`/`wss:` URL of the BFF's `/ws`, on the page's own origin unless `baseUrl` names another. */

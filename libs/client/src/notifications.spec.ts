@@ -92,6 +92,17 @@ describe('bff.notifications()', () => {
     expect(events).toEqual([['open', undefined]]);
   });
 
+  it('takes a frame type of up to 64 characters and drops a longer one, as the BFF does', () => {
+    const { latest, events } = setup();
+    latest().open();
+    latest().receive({ type: 'x'.repeat(65), data: 'too long' });
+    latest().receive({ type: 'x'.repeat(64), data: 'longest' });
+    expect(events).toEqual([
+      ['open', undefined],
+      ['message', { type: 'x'.repeat(64), data: 'longest' }],
+    ]);
+  });
+
   it('stops after the BFF closes with 4001 (session ended): session-ended, no reconnect', async () => {
     const { stream, latest, events, sockets, clock, probes } = setup();
     connected(latest());

@@ -229,7 +229,13 @@ class NotificationStream implements BffNotifications {
   }
 }
 
-/** A text frame as `{ type, data }`, or undefined when it is not one (mirrors the BFF's own check). */
+/** The BFF's longest frame type: it refuses longer ones on publish and drops them on delivery. */
+const MAX_FRAME_TYPE_LENGTH = 64;
+
+/**
+ * A text frame as `{ type, data }` with `type` a non-empty string of at most 64 characters, or
+ * undefined when it is not one: the BFF's own check (`libs/realtime/src/frames.ts`, `parseFrame`).
+ */
 function parseFrame(text: string): ServerFrame | undefined {
   let value: unknown;
   try {
@@ -239,5 +245,6 @@ function parseFrame(text: string): ServerFrame | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const { type } = value as { type?: unknown };
-  return typeof type === 'string' && type !== '' ? (value as ServerFrame) : undefined;
+  if (typeof type !== 'string' || type.length === 0 || type.length > MAX_FRAME_TYPE_LENGTH) return undefined;
+  return value as ServerFrame;
 }

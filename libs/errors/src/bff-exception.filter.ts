@@ -23,7 +23,7 @@ function fromFastifyError(exception: unknown): { status: number; body: ErrorBody
   return { status: statusCode, body: { error: 'bad_request', message: 'The request could not be parsed.' } };
 }
 
-/** DESIGN.md: an HTML error page only where the request accepts HTML alone. */
+/** An HTML error page only where the request accepts HTML alone (docs/decisions.md, "Errors"). */
 function acceptsHtmlOnly(accept: string | undefined): boolean {
   if (!accept) return false;
   const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase());

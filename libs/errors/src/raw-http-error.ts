@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorBody } from './error-body';
 
 /**
- * Headers every answer of the BFF carries (DESIGN.md), whoever writes it:
+ * Headers every answer of the BFF carries (docs/security-model.md), whoever writes it:
  * Fastify, the proxy on the raw response, Node's client-error path or a
  * refused WebSocket upgrade.
  */

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
- * Every metric the BFF exports (DESIGN.md names them), on a registry of its
+ * Every metric the BFF exports (docs/architecture.md lists them), on a registry of its
  * own so that several instances in one process (tests) do not collide.
  * Labels are bounded sets: route names from config, status codes, fixed results.
  */
