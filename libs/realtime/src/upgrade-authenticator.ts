@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { RealtimeConfig, ServerConfig } from '@bff/config';
-import { RequestSessions, type OpenedSession } from '@bff/session';
+import { detachTicket, RequestSessions, type OpenedSession } from '@bff/session';
 import { OriginNotAllowedError, TooManySocketsError } from './realtime.errors';
 import { SocketSlots } from './socket-slots';
 
@@ -39,7 +39,9 @@ export class UpgradeAuthenticator {
     const session = await this.sessions.require(request);
     // Taken now, before the upgrade completes: counting registered sockets instead
     // would let concurrent upgrades of one session all pass while none is registered.
-    const release = this.slots.tryTake(session.ticket.id);
+    // A detached copy of the id: the parsed one is a V8 slice of the upgrade's Cookie header, and
+    // the release closure lives as long as the socket (bench:ws saw 2 KiB of header kept per socket).
+    const release = this.slots.tryTake(detachTicket(session.ticket).id);
     if (!release) throw new TooManySocketsError(this.slots.max);
     // The slot follows the TCP connection, so every ending frees it: an upgrade
     // that fails after this, a refusal written later, a WebSocket closed or dropped.
