@@ -2,14 +2,15 @@
  * Rewrites the configuration reference in docs/configuration.md from the config classes:
  * `npm run docs:config`. A unit test fails when the two differ.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderConfigReference } from '@bff/config';
 
 const START = '<!-- config-reference:start -->';
 const END = '<!-- config-reference:end -->';
-// Run from dist/scripts/, two levels below the repository root.
-const path = join(__dirname, '../../docs/configuration.md');
+// Run from the sources (scripts/, `npm run docs:config`) or compiled (dist/scripts/).
+const root = existsSync(join(__dirname, '..', 'docs')) ? join(__dirname, '..') : join(__dirname, '..', '..');
+const path = join(root, 'docs', 'configuration.md');
 const page = readFileSync(path, 'utf8');
 const start = page.indexOf(START);
 const end = page.indexOf(END);

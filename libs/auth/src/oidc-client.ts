@@ -3,6 +3,25 @@ import { OidcConfig, ServerConfig } from '@bff/config';
 import * as oidc from 'openid-client';
 import { IdpUnavailableError } from './auth.errors';
 
+/** What a route's token is asked for with: RFC 8707 `resource`, `audience`, `scope`. */
+export interface TokenTarget {
+  audience?: string;
+  resource?: string;
+  scope?: string;
+}
+
+/** The OAuth grant type of RFC 8693 token exchange. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+function targetParameters(target: TokenTarget): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  if (target.audience !== undefined) parameters.audience = target.audience;
+  if (target.resource !== undefined) parameters.resource = target.resource;
+  if (target.scope !== undefined) parameters.scope = target.scope;
+  return parameters;
+}
+
 /** What a successful code exchange or refresh yields. */
 export interface TokenSet {
   accessToken: string;
@@ -107,6 +126,28 @@ export class OidcClient implements OnModuleInit {
 
   async refresh(refreshToken: string): Promise<TokenSet> {
     return toTokenSet(await oidc.refreshTokenGrant(this.oidcConfig, refreshToken), Date.now());
+  }
+
+  /** The BFF's own token (client credentials grant), for `client` and `user-or-client` routes. */
+  async clientCredentials(target: TokenTarget): Promise<TokenSet> {
+    return toTokenSet(await oidc.clientCredentialsGrant(this.oidcConfig, targetParameters(target)), Date.now());
+  }
+
+  /** RFC 8693: the user's access token exchanged for one meant for `target`, for `exchange` routes. */
+  async exchange(subjectToken: string, target: TokenTarget): Promise<TokenSet> {
+    const response = await oidc.genericGrantRequest(this.oidcConfig, TOKEN_EXCHANGE_GRANT, {
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      ...targetParameters(target),
+    });
+    return toTokenSet(response, Date.now());
+  }
+
+  /** Grant types the provider's metadata lists (OIDC Discovery's default when it lists none). */
+  get supportedGrantTypes(): ReadonlySet<string> {
+    const listed = this.metadata.grant_types_supported;
+    return new Set(Array.isArray(listed) ? listed : ['authorization_code', 'implicit']);
   }
 
   get supportsRevocation(): boolean {

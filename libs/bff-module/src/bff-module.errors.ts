@@ -7,9 +7,9 @@ export class UnknownTokenRouteError extends BffError {
   }
 }
 
-/** The route's policy sends no user token (`none`), so there is none to give. */
+/** The route's policy sends no token (`none`, or `optional-user` without a session), so there is none to give. */
 export class NoUserTokenForRouteError extends BffError {
   constructor(route: string) {
-    super('no_user_token_for_route', 500, `The BFF route "${route}" sends no user token.`, { expose: false });
+    super('no_token_for_route', 500, `The BFF route "${route}" sends no token.`, { expose: false });
   }
 }

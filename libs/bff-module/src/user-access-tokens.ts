@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProxyConfig, type UpstreamRoute } from '@bff/config';
-import { TokenRefresher } from '@bff/token';
+import { RouteTokens, TokenRefresher } from '@bff/token';
 import { NoUserTokenForRouteError, UnknownTokenRouteError } from './bff-module.errors';
 import { openedSessionOf, renewSessionOf, type BffSession } from './current-session';
 
@@ -23,23 +23,30 @@ export class UserAccessTokens {
   constructor(
     proxy: ProxyConfig,
     private readonly refresher: TokenRefresher,
+    private readonly routeTokens: RouteTokens,
   ) {
     this.routes = new Map(proxy.routes.map((route) => [route.name, route]));
   }
 
   /**
-   * A fresh access token for the session `@CurrentSession()` gave. Throws 401
+   * A fresh access token for the session `@CurrentSession()` gave: the user's, or with
+   * `route` whatever that route's policy sends (the user's, the BFF's client token,
+   * or the user's exchanged for the route's audience), exactly as the proxy would. Throws 401
    * when the session can no longer be renewed and 503 when the IdP is away,
    * like the proxy; never returns an expired token.
    */
   async get(session: BffSession, request: AccessTokenRequest = {}): Promise<string> {
-    if (request.route !== undefined) {
-      const route = this.routes.get(request.route);
-      if (!route) throw new UnknownTokenRouteError(request.route);
-      if (route.token === 'none') throw new NoUserTokenForRouteError(route.name);
+    const opened = openedSessionOf(session);
+    if (request.route === undefined) {
+      const fresh = await this.refresher.ensureFresh(opened);
+      renewSessionOf(session, fresh);
+      return fresh.record.tokens.accessToken;
     }
-    const fresh = await this.refresher.ensureFresh(openedSessionOf(session));
-    renewSessionOf(session, fresh);
-    return fresh.record.tokens.accessToken;
+    const route = this.routes.get(request.route);
+    if (!route) throw new UnknownTokenRouteError(request.route);
+    const credential = await this.routeTokens.credentialFor(route, opened);
+    if (credential.session) renewSessionOf(session, credential.session);
+    if (credential.accessToken === undefined) throw new NoUserTokenForRouteError(route.name);
+    return credential.accessToken;
   }
 }

@@ -66,6 +66,33 @@ describe('configFromOptions (options passed in code)', () => {
   });
 });
 
+describe('route token policies', () => {
+  const route = (extra: Record<string, unknown>) => ({ name: 'r', upstream: 'http://localhost:4001', ...extra });
+
+  it.each([
+    [{ token: 'client', resource: 'http://localhost:4001', scope: 'read write' }],
+    [{ token: 'user-or-client', audience: 'reports' }],
+    [{ token: 'exchange', audience: 'reports' }],
+    [{ token: 'exchange', resource: 'http://localhost:4002' }],
+    [{ token: 'user', resource: 'http://localhost:4001' }],
+  ])('accepts %j', (extra) => {
+    expect(() => configFromOptions({ ...VALID, proxy: { routes: [route(extra)] } })).not.toThrow();
+  });
+
+  it.each([
+    [{ token: 'exchange' }, /"exchange" needs an "audience" or a "resource"/],
+    [{ token: 'none', scope: 'read' }, /"none" sends no token/],
+    [{ token: 'user', audience: 'reports' }, /use "exchange" for an audience/],
+    [{ token: 'client', resource: 'not a url' }, /\[resource\]/],
+    [{ token: 'client', scope: 'bad"scope' }, /\[scope\]: must be space-separated/],
+    [{ token: 'sometimes' }, /\[token\]/],
+  ])('refuses the impossible route %j at boot, naming it', (extra, problem) => {
+    const problems = problemsOf({ ...VALID, proxy: { routes: [route(extra)] } });
+    expect(problems.join('\n')).toMatch(/BFF_ROUTES\[0\]/);
+    expect(problems.join('\n')).toMatch(problem);
+  });
+});
+
 describe('bffOptionsFromEnv', () => {
   it('reads the variables into typed options without validating them', () => {
     const options = bffOptionsFromEnv({ PORT: '3200', BFF_DEV_INSECURE_COOKIES: 'true', BFF_ALLOWED_ORIGINS: 'a, b' });

@@ -18,4 +18,4 @@ export { RedisConfig } from './redis.config';
 export { ServerConfig } from './server.config';
 export { SessionConfig } from './session.config';
 export { TokenConfig } from './token.config';
-export { API_METHODS, UpstreamRoute, type RouteTokenPolicy } from './upstream-route';
+export { API_METHODS, ROUTE_TOKEN_POLICIES, UpstreamRoute, type RouteTokenPolicy } from './upstream-route';

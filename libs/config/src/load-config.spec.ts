@@ -90,7 +90,7 @@ describe('loadConfig', () => {
       ...VALID,
       BFF_ROUTES: JSON.stringify([
         { name: 'a', upstream: 'https://a.example' },
-        { name: 'a', upstream: 'https://b.example', token: 'client' },
+        { name: 'a', upstream: 'https://b.example', token: 'machine' },
         { name: 'c', upstream: 'https://c.example?x=1', timeout: 5 },
       ]),
     });

@@ -157,6 +157,7 @@ function checkCrossField(config: BffConfig, problems: string[]): void {
     const label = `BFF_ROUTES[${String(index)}] (${route.name || 'unnamed'})`;
     if (seen.has(route.name)) problems.push(`${label}: duplicate route name "${route.name}"`);
     seen.add(route.name);
+    for (const problem of impossiblePolicy(route)) problems.push(`${label}: ${problem}`);
     const transport = checkTransport(route.upstream);
     if (transport) problems.push(`${label}.upstream: ${transport}`);
     else {
@@ -166,6 +167,24 @@ function checkCrossField(config: BffConfig, problems: string[]): void {
       }
     }
   });
+}
+
+/** Combinations of a route's token policy and its token parameters that cannot work. */
+function impossiblePolicy(route: UpstreamRoute): string[] {
+  const problems: string[] = [];
+  const asks = route.audience !== undefined || route.resource !== undefined || route.scope !== undefined;
+  if (route.token === 'exchange' && route.audience === undefined && route.resource === undefined) {
+    problems.push('token "exchange" needs an "audience" or a "resource" to exchange the user token for');
+  }
+  if (route.token === 'none' && asks) {
+    problems.push('token "none" sends no token, so "audience", "resource" and "scope" mean nothing');
+  }
+  if ((route.token === 'user' || route.token === 'optional-user') && route.audience !== undefined) {
+    problems.push(
+      `token "${route.token}" can be narrowed by "resource" (RFC 8707), not "audience"; use "exchange" for an audience`,
+    );
+  }
+  return problems;
 }
 
 function readRoutes(proxy: ProxyConfig, problems: string[]): void {

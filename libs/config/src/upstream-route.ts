@@ -1,7 +1,37 @@
-import { ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 
-/** How a route's calls are authorised towards its upstream. */
-export type RouteTokenPolicy = 'user' | 'optional-user' | 'none';
+/**
+ * How a route's calls are authorised towards its upstream:
+ * - `user`: a session is required, its user's access token is sent;
+ * - `optional-user`: the user's token when a session is open, none otherwise;
+ * - `none`: no token ever;
+ * - `client`: the BFF's own token (client credentials), no session needed;
+ * - `user-or-client`: the user's token with a session, the client token without;
+ * - `exchange`: the user's token exchanged (RFC 8693) for the route's audience.
+ */
+export type RouteTokenPolicy = 'user' | 'optional-user' | 'none' | 'client' | 'user-or-client' | 'exchange';
+
+/** Every {@link RouteTokenPolicy}, for validation. */
+export const ROUTE_TOKEN_POLICIES: readonly RouteTokenPolicy[] = [
+  'user',
+  'optional-user',
+  'none',
+  'client',
+  'user-or-client',
+  'exchange',
+];
 
 /**
  * The methods an API route may forward, and all a route without a `methods`
@@ -24,9 +54,27 @@ export class UpstreamRoute {
   @IsString()
   upstream = '';
 
-  /** `user`: a session is required and its access token sent; `optional-user`: sent when there is one; `none`: never. */
-  @IsIn(['user', 'optional-user', 'none'])
+  /** Which token the upstream gets (see {@link RouteTokenPolicy}). */
+  @IsIn(ROUTE_TOKEN_POLICIES)
   token: RouteTokenPolicy = 'user';
+
+  /** The audience to ask the IdP for (`audience` parameter of token exchange and client credentials). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  audience?: string;
+
+  /** RFC 8707 resource indicator for this route's token (an absolute URI). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true })
+  resource?: string;
+
+  /** Space-separated scopes to ask for this route's token. */
+  @IsOptional()
+  @Matches(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, {
+    message: 'must be space-separated OAuth scope tokens',
+  })
+  scope?: string;
 
   /** Time allowed until the upstream's response headers arrive. */
   @IsInt()

@@ -56,6 +56,13 @@ export class BffMetrics {
     registers: [this.registry],
   });
 
+  readonly tokenGrants = new Counter({
+    name: 'bff_token_grants_total',
+    help: 'Route tokens obtained at the token endpoint: grant (client_credentials, token_exchange), route, result (ok, refused, failed).',
+    labelNames: ['grant', 'route', 'result'] as const,
+    registers: [this.registry],
+  });
+
   readonly sessions = new Counter({
     name: 'bff_sessions_total',
     help: 'Session lifecycle events: created, ended.',

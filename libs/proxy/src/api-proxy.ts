@@ -5,7 +5,7 @@ import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
 import { RequestSessions, type OpenedSession } from '@bff/session';
-import { TokenRefresher } from '@bff/token';
+import { RouteTokens } from '@bff/token';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
 import type { BodyLimit } from './body-limit';
@@ -57,7 +57,7 @@ export class ApiProxy {
   constructor(
     bffConfig: BffConfig,
     private readonly sessions: RequestSessions,
-    private readonly refresher: TokenRefresher,
+    private readonly tokens: RouteTokens,
     private readonly metrics: BffMetrics,
   ) {
     this.config = bffConfig.proxy;
@@ -142,10 +142,10 @@ export class ApiProxy {
     basePath: string,
   ): Promise<void> {
     assertBrowserRequest(request.headers, this.allowedOrigins);
+    const need = this.tokens.sessionNeed(route);
     let session: OpenedSession | undefined;
-    if (route.token !== 'none') {
-      session = route.token === 'user' ? await this.sessions.require(request) : await this.sessions.open(request);
-    }
+    if (need === 'required') session = await this.sessions.require(request);
+    else if (need === 'optional') session = await this.sessions.open(request);
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
     const body = proxiedBodyOf(request, this.config.bodyLimitBytes);
     const state: ProxyState = {
@@ -153,7 +153,7 @@ export class ApiProxy {
       body: body.stream,
       bodyLimit: body.limit,
     };
-    if (session) state.accessToken = (await this.refresher.ensureFresh(session)).record.tokens.accessToken;
+    state.accessToken = (await this.tokens.credentialFor(route, session)).accessToken;
     request.bffProxy = state;
   }
 

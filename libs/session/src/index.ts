@@ -2,7 +2,7 @@ export { MemorySessionStore } from './memory-session.store';
 export { RedisSessionStore } from './redis-session.store';
 export { RequestSessions, type SessionBearingRequest } from './request-sessions';
 export { SessionCookies } from './session-cookies';
-export type { SessionRecord, SessionTokens } from './session-record';
+export type { RouteToken, SessionRecord, SessionTokens } from './session-record';
 export { SealOpenError, SessionSealer, type SealPurpose } from './session-sealer';
 export { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
 export { SessionModule } from './session.module';

@@ -11,6 +11,19 @@ export interface SessionTokens {
   scope?: string;
 }
 
+/**
+ * A token obtained for one route of this session (a token exchange), kept with
+ * the issue time of the user token it was exchanged from: once the user token
+ * is refreshed, the route's token is exchanged again.
+ */
+export interface RouteToken {
+  accessToken: string;
+  accessTokenExpiresAt?: number;
+  accessTokenIssuedAt: number;
+  /** `accessTokenIssuedAt` of the user token that was exchanged. */
+  subjectIssuedAt?: number;
+}
+
 /** What a session holds, sealed in the store. */
 export interface SessionRecord {
   v: 1;
@@ -27,6 +40,8 @@ export interface SessionRecord {
    * above); never the session id.
    */
   logoutSid: string;
+  /** Tokens obtained for `exchange` routes, by route name. */
+  routeTokens?: Record<string, RouteToken>;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import type { SessionTicket } from './session-ticket';
 
 /** Domain separation: a key derived for one purpose never opens another's data. */
-export type SealPurpose = 'session' | 'login';
+export type SealPurpose = 'session' | 'login' | 'client-token';
 
 const FORMAT = 'g1';
 const IV_BYTES = 12;

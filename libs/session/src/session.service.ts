@@ -3,7 +3,13 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { MESSAGE_BUS, type MessageBus } from '@bff/cluster';
 import { SessionConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
-import { readSessionRecord, sealableSessionRecord, type SessionRecord, type SessionTokens } from './session-record';
+import {
+  readSessionRecord,
+  sealableSessionRecord,
+  type RouteToken,
+  type SessionRecord,
+  type SessionTokens,
+} from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
 import { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
 import { SESSION_STORE, type SessionStore } from './session.store';
@@ -180,7 +186,18 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
 
   /** Writes new tokens into a live session; false when the session ended meanwhile (nothing is resurrected). */
   async saveTokens(session: OpenedSession, tokens: SessionTokens): Promise<boolean> {
-    const record: SessionRecord = { ...session.record, tokens };
+    return this.saveRecord(session, { ...session.record, tokens });
+  }
+
+  /** Stores a route's token in a live session (as {@link saveTokens}: never resurrects an ended one). */
+  async saveRouteToken(session: OpenedSession, route: string, token: RouteToken): Promise<boolean> {
+    return this.saveRecord(session, {
+      ...session.record,
+      routeTokens: { ...session.record.routeTokens, [route]: token },
+    });
+  }
+
+  private async saveRecord(session: OpenedSession, record: SessionRecord): Promise<boolean> {
     const saved = await this.store.replace(
       session.ticket.id,
       this.sealer.seal('session', session.ticket, sealableSessionRecord(record)),

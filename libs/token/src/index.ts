@@ -4,3 +4,8 @@ export { needsRefresh } from './token-freshness';
 export { refreshLockKey, TokenRefresher } from './token-refresher';
 export { RefreshLockTimeoutError, RefreshRejectedError } from './token.errors';
 export { TokenModule } from './token.module';
+export { clientTokenKey, type CachedToken } from './client-token.cache';
+export { clientLockKey } from './client-tokens';
+export { exchangeLockKey } from './exchanged-tokens';
+export { RouteTokens, type RouteCredential, type SessionNeed } from './route-tokens';
+export { RouteGrantRefusedError, RouteTokenLockTimeoutError, TokenExchangeRefusedError } from './token.errors';

@@ -36,19 +36,29 @@ export class TokenRefresher {
     this.skewMs = config.refreshSkewSeconds * 1000;
   }
 
-  /** The session with an access token good to use now; throws 401 when it cannot be renewed, 503 when the IdP is away. */
-  async ensureFresh(session: OpenedSession): Promise<OpenedSession> {
-    if (!needsRefresh(session.record.tokens, this.now(), this.skewMs)) return session;
+  /**
+   * The session with an access token good to use now; throws 401 when it cannot be
+   * renewed, 503 when the IdP is away. `rejected` names a token an upstream refused
+   * (401 invalid_token): a session still holding it is renewed even if not yet due.
+   */
+  async ensureFresh(session: OpenedSession, rejected?: string): Promise<OpenedSession> {
+    if (!this.stale(session, rejected)) return session;
     const id = session.ticket.id;
     let shared = this.inFlight.get(id);
     if (!shared) {
-      shared = this.refreshUnderLock(session).finally(() => this.inFlight.delete(id));
+      shared = this.refreshUnderLock(session, rejected).finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, shared);
     }
     return shared;
   }
 
-  private async refreshUnderLock(session: OpenedSession): Promise<OpenedSession> {
+  /** Due for renewal: close to expiry, or the very token an upstream just refused (401 invalid_token). */
+  private stale(session: OpenedSession, rejected: string | undefined): boolean {
+    const tokens = session.record.tokens;
+    return tokens.accessToken === rejected || needsRefresh(tokens, this.now(), this.skewMs);
+  }
+
+  private async refreshUnderLock(session: OpenedSession, rejected: string | undefined): Promise<OpenedSession> {
     const stopWaitTimer = this.metrics.refreshLockWait.startTimer();
     const held = await this.lock.acquire(
       refreshLockKey(session.ticket.id),
@@ -59,13 +69,13 @@ export class TokenRefresher {
     if (!held) {
       // The wait ran out: maybe the holder finished just now. Look once more, then give up.
       const current = await this.currentOrEnded(session);
-      if (!needsRefresh(current.record.tokens, this.now(), this.skewMs)) return current;
+      if (!this.stale(current, rejected)) return current;
       this.metrics.tokenRefreshes.inc({ result: 'lock_timeout' });
       throw new RefreshLockTimeoutError();
     }
     try {
       const current = await this.currentOrEnded(session);
-      if (!needsRefresh(current.record.tokens, this.now(), this.skewMs)) return current;
+      if (!this.stale(current, rejected)) return current;
       return await this.refresh(current);
     } finally {
       await held.release();

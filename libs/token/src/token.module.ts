@@ -1,12 +1,22 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@bff/auth';
 import { ClusterModule, REDIS_CLIENT, type RedisClient } from '@bff/cluster';
-import { SessionModule } from '@bff/session';
+import { SessionModule, SessionSealer } from '@bff/session';
+import { MemoryClientTokenCache, RedisClientTokenCache, type ClientTokenCache } from './client-token.cache';
+import { ClientTokens } from './client-tokens';
+import { ExchangedTokens } from './exchanged-tokens';
 import { LocalRefreshLock, REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { RedisRefreshLock } from './redis-refresh-lock';
+import { RouteTokens } from './route-tokens';
+import { CLIENT_TOKEN_CACHE } from './token.constants';
 import { TokenRefresher } from './token-refresher';
 
-/** Access-token refresh: redlock over Redis when configured, a local lock for the single in-memory instance. */
+/**
+ * Tokens for upstream calls: the user's refreshed under a redlock lock (a local
+ * lock for the single in-memory instance), the BFF's own client tokens shared
+ * through a sealed cache, and exchanged tokens kept in the session; RouteTokens
+ * picks by the route's policy.
+ */
 @Module({
   imports: [ClusterModule, SessionModule, AuthModule],
   providers: [
@@ -16,8 +26,17 @@ import { TokenRefresher } from './token-refresher';
       useFactory: (redis: RedisClient | null): RefreshLock =>
         redis ? new RedisRefreshLock(redis) : new LocalRefreshLock(),
     },
+    {
+      provide: CLIENT_TOKEN_CACHE,
+      inject: [REDIS_CLIENT, SessionSealer],
+      useFactory: (redis: RedisClient | null, sealer: SessionSealer): ClientTokenCache =>
+        redis ? new RedisClientTokenCache(redis, sealer) : new MemoryClientTokenCache(),
+    },
     TokenRefresher,
+    ClientTokens,
+    ExchangedTokens,
+    RouteTokens,
   ],
-  exports: [TokenRefresher],
+  exports: [TokenRefresher, RouteTokens],
 })
 export class TokenModule {}

@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
+import { TokenConfig, type UpstreamRoute } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
+import type { TokenSet } from '@bff/auth';
+import { CLIENT_TOKEN_CACHE } from './token.constants';
+import type { CachedToken, ClientTokenCache } from './client-token.cache';
+import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
+import { needsRefresh } from './token-freshness';
+import { RouteGrantRefusedError, RouteTokenLockTimeoutError } from './token.errors';
+
+/** Redis key of a route's client-token lock. */
+export const clientLockKey = (route: string): string => `bff:lock:client:{${route}}`;
+
+/** How long a client token without `expires_in` is trusted before it is asked for again. */
+const UNKNOWN_LIFETIME_MS = 5 * 60 * 1000;
+
+/** A token's remaining time, and the expiry to trust when the IdP named none. */
+export function cachedTokenOf(tokens: TokenSet): CachedToken {
+  return {
+    accessToken: tokens.accessToken,
+    accessTokenIssuedAt: tokens.accessTokenIssuedAt,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt ?? tokens.accessTokenIssuedAt + UNKNOWN_LIFETIME_MS,
+  };
+}
+
+/**
+ * The BFF's own tokens (client credentials) for `client` and `user-or-client`
+ * routes: one per route, shared by every instance through the sealed cache,
+ * renewed before expiry under `bff:lock:client:{<route>}`, so any number of
+ * instances and requests make one grant per route per token lifetime. Each
+ * instance also keeps the token in memory until it needs renewing.
+ */
+@Injectable()
+export class ClientTokens {
+  private readonly logger = new Logger(ClientTokens.name);
+  private readonly local = new Map<string, CachedToken>();
+  private readonly inFlight = new Map<string, Promise<CachedToken>>();
+  private readonly skewMs: number;
+  /** The clock; tests replace it. */
+  now: () => number = Date.now;
+
+  constructor(
+    private readonly oidc: OidcClient,
+    @Inject(CLIENT_TOKEN_CACHE) private readonly cache: ClientTokenCache,
+    @Inject(REFRESH_LOCK) private readonly lock: RefreshLock,
+    private readonly config: TokenConfig,
+    private readonly metrics: BffMetrics,
+  ) {
+    this.skewMs = config.refreshSkewSeconds * 1000;
+  }
+
+  /**
+   * A client token for the route, good to use now. `rejected` names a token the
+   * upstream refused (401 invalid_token): that one is never returned again.
+   */
+  async get(route: UpstreamRoute, rejected?: string): Promise<string> {
+    const cached = this.local.get(route.name);
+    if (cached && this.usable(cached, rejected)) return cached.accessToken;
+    let shared = this.inFlight.get(route.name);
+    if (!shared) {
+      shared = this.obtain(route, rejected).finally(() => this.inFlight.delete(route.name));
+      this.inFlight.set(route.name, shared);
+    }
+    return (await shared).accessToken;
+  }
+
+  private usable(token: CachedToken, rejected: string | undefined): boolean {
+    return token.accessToken !== rejected && !needsRefresh(token, this.now(), this.skewMs);
+  }
+
+  private async obtain(route: UpstreamRoute, rejected: string | undefined): Promise<CachedToken> {
+    const shared = await this.cache.read(route.name);
+    if (shared && this.usable(shared, rejected)) return this.remember(route, shared);
+    const held = await this.lock.acquire(clientLockKey(route.name), this.config.lockLeaseMs, this.config.lockWaitMs);
+    try {
+      // Another instance may have renewed it while this one waited: look again under the lock.
+      const current = await this.cache.read(route.name);
+      if (current && this.usable(current, rejected)) return this.remember(route, current);
+      if (!held) throw new RouteTokenLockTimeoutError();
+      const token = cachedTokenOf(await this.grant(route));
+      await this.cache.write(route.name, token, Math.max(1, (token.accessTokenExpiresAt ?? 0) - this.now()));
+      return this.remember(route, token);
+    } finally {
+      await held?.release();
+    }
+  }
+
+  private remember(route: UpstreamRoute, token: CachedToken): CachedToken {
+    this.local.set(route.name, token);
+    return token;
+  }
+
+  private async grant(route: UpstreamRoute): Promise<TokenSet> {
+    try {
+      const tokens = await this.oidc.clientCredentials(route);
+      this.metrics.tokenGrants.inc({ grant: 'client_credentials', route: route.name, result: 'ok' });
+      this.logger.log(`client token obtained for route ${route.name}`);
+      return tokens;
+    } catch (error) {
+      const failure = classifyIdpFailure(error);
+      const refused = 'rejected' in failure;
+      this.metrics.tokenGrants.inc({
+        grant: 'client_credentials',
+        route: route.name,
+        result: refused ? 'refused' : 'failed',
+      });
+      if (refused) throw new RouteGrantRefusedError('client_credentials', route.name, failure.rejected, error);
+      if ('unavailable' in failure) throw failure.unavailable;
+      throw new IdpUnavailableError(error);
+    }
+  }
+}

@@ -1,0 +1,228 @@
+import { Logger } from '@nestjs/common';
+import type { OidcClient, TokenSet } from '@bff/auth';
+import { TokenConfig, UpstreamRoute } from '@bff/config';
+import { BffMetrics } from '@bff/metrics';
+import type { OpenedSession, RouteToken, SessionRecord, SessionService } from '@bff/session';
+import { ClientError, ResponseBodyError } from 'openid-client';
+import { MemoryClientTokenCache } from './client-token.cache';
+import { clientLockKey, ClientTokens } from './client-tokens';
+import { exchangeLockKey, ExchangedTokens } from './exchanged-tokens';
+import { LocalRefreshLock, type RefreshLock } from './refresh-lock';
+import { RouteGrantRefusedError, TokenExchangeRefusedError } from './token.errors';
+
+const T0 = 1_700_000_000_000;
+const clock = { now: T0 };
+
+function route(extra: Partial<UpstreamRoute>): UpstreamRoute {
+  return Object.assign(new UpstreamRoute(), { name: 'r', upstream: 'http://api', ...extra });
+}
+
+function tokenSet(accessToken: string, lifetimeMs = 600_000): TokenSet {
+  return {
+    accessToken,
+    accessTokenIssuedAt: clock.now,
+    accessTokenExpiresAt: clock.now + lifetimeMs,
+    tokenType: 'bearer',
+  };
+}
+
+/** The token endpoint: counts grants and answers as the test says, a turn later (as a network would). */
+class FakeTokenEndpoint {
+  clientGrants = 0;
+  exchanges: string[] = [];
+  answer: () => TokenSet = () => tokenSet(`t-${String(this.clientGrants + this.exchanges.length)}`);
+  failure?: Error;
+
+  async clientCredentials(): Promise<TokenSet> {
+    this.clientGrants++;
+    return this.reply();
+  }
+
+  async exchange(subjectToken: string): Promise<TokenSet> {
+    this.exchanges.push(subjectToken);
+    return this.reply();
+  }
+
+  private async reply(): Promise<TokenSet> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure;
+    return this.answer();
+  }
+}
+
+/** Sessions as the store holds them: what `reload` sees under the lock. */
+class FakeSessions {
+  readonly records = new Map<string, SessionRecord>();
+
+  reload(ticket: OpenedSession['ticket']): Promise<OpenedSession | undefined> {
+    const record = this.records.get(ticket.id);
+    return Promise.resolve(record && { ticket, record, expiresAt: T0 + 3_600_000 });
+  }
+
+  saveRouteToken(session: OpenedSession, name: string, token: RouteToken): Promise<boolean> {
+    if (!this.records.has(session.ticket.id)) return Promise.resolve(false);
+    session.record = { ...session.record, routeTokens: { ...session.record.routeTokens, [name]: token } };
+    this.records.set(session.ticket.id, session.record);
+    return Promise.resolve(true);
+  }
+}
+
+function openSession(sessions: FakeSessions, userTokenIssuedAt = T0): OpenedSession {
+  const record = {
+    sub: 'alice',
+    tokens: { accessToken: 'user-at', accessTokenIssuedAt: userTokenIssuedAt, idToken: 'id', tokenType: 'bearer' },
+  } as SessionRecord;
+  sessions.records.set('s1', record);
+  return { ticket: { id: 's1', secret: Buffer.alloc(32) }, record, expiresAt: T0 + 3_600_000 };
+}
+
+/** A lock that records the keys asked for, over the in-process one. */
+class RecordingLock extends LocalRefreshLock implements RefreshLock {
+  readonly keys: string[] = [];
+  override acquire(key: string, leaseMs: number, waitMs: number) {
+    this.keys.push(key);
+    return super.acquire(key, leaseMs, waitMs);
+  }
+}
+
+describe('route tokens', () => {
+  let endpoint: FakeTokenEndpoint;
+  let lock: RecordingLock;
+  let metrics: BffMetrics;
+  const config = Object.assign(new TokenConfig(), { refreshSkewSeconds: 30 });
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  beforeEach(() => {
+    clock.now = T0;
+    endpoint = new FakeTokenEndpoint();
+    lock = new RecordingLock();
+    metrics = new BffMetrics();
+  });
+
+  describe('ClientTokens', () => {
+    /** One instance; several sharing `cache` behave as several BFFs sharing Redis. */
+    function instance(cache: MemoryClientTokenCache): ClientTokens {
+      const tokens = new ClientTokens(endpoint as unknown as OidcClient, cache, lock, config, metrics);
+      tokens.now = () => clock.now;
+      return tokens;
+    }
+
+    it('makes one grant per route for any number of concurrent calls on any number of instances', async () => {
+      const cache = new MemoryClientTokenCache(() => clock.now);
+      const instances = [instance(cache), instance(cache), instance(cache)];
+      const tokens = await Promise.all(
+        instances.flatMap((tokens) => Array.from({ length: 20 }, () => tokens.get(route({ token: 'client' })))),
+      );
+      expect(endpoint.clientGrants).toBe(1);
+      expect(new Set(tokens).size).toBe(1);
+      expect(lock.keys.every((key) => key === clientLockKey('r'))).toBe(true);
+    });
+
+    it('renews before expiry (within the skew), once', async () => {
+      const tokens = instance(new MemoryClientTokenCache(() => clock.now));
+      const first = await tokens.get(route({ token: 'client' }));
+      clock.now += 600_000 - 20_000;
+      const [a, b] = await Promise.all([
+        tokens.get(route({ token: 'client' })),
+        tokens.get(route({ token: 'client' })),
+      ]);
+      expect(a).toBe(b);
+      expect(a).not.toBe(first);
+      expect(endpoint.clientGrants).toBe(2);
+    });
+
+    it('never hands out again a token the upstream refused', async () => {
+      const tokens = instance(new MemoryClientTokenCache(() => clock.now));
+      const first = await tokens.get(route({ token: 'client' }));
+      const renewed = await tokens.get(route({ token: 'client' }), first);
+      expect(renewed).not.toBe(first);
+      expect(await tokens.get(route({ token: 'client' }))).toBe(renewed);
+    });
+
+    it("keeps one route's token apart from another's", async () => {
+      const tokens = instance(new MemoryClientTokenCache(() => clock.now));
+      const a = await tokens.get(route({ token: 'client', name: 'a' }));
+      const b = await tokens.get(route({ token: 'client', name: 'b' }));
+      expect(a).not.toBe(b);
+      expect(endpoint.clientGrants).toBe(2);
+    });
+
+    it('answers a refused grant with 502 route_token_refused, and an unreachable IdP with 503', async () => {
+      const tokens = instance(new MemoryClientTokenCache(() => clock.now));
+      endpoint.failure = new ResponseBodyError('invalid_client', {
+        cause: { error: 'invalid_client' },
+        response: new Response(null, { status: 401 }),
+      });
+      await expect(tokens.get(route({ token: 'client' }))).rejects.toBeInstanceOf(RouteGrantRefusedError);
+      endpoint.failure = new ClientError('timed out', { cause: new DOMException('x', 'TimeoutError') });
+      await expect(tokens.get(route({ token: 'client' }))).rejects.toMatchObject({ status: 503 });
+    });
+  });
+
+  describe('ExchangedTokens', () => {
+    let sessions: FakeSessions;
+    let exchanges: ExchangedTokens;
+    const exchangeRoute = route({ token: 'exchange', audience: 'reports' });
+
+    beforeEach(() => {
+      sessions = new FakeSessions();
+      exchanges = new ExchangedTokens(
+        endpoint as unknown as OidcClient,
+        sessions as unknown as SessionService,
+        lock,
+        config,
+        metrics,
+      );
+      exchanges.now = () => clock.now;
+    });
+
+    it("exchanges a session's user token once for any number of concurrent calls, and caches it in the session", async () => {
+      const session = openSession(sessions);
+      const tokens = await Promise.all(Array.from({ length: 30 }, () => exchanges.get(session, exchangeRoute)));
+      expect(endpoint.exchanges).toEqual(['user-at']);
+      expect(new Set(tokens).size).toBe(1);
+      expect(sessions.records.get('s1')?.routeTokens?.r?.accessToken).toBe(tokens[0]);
+      expect(lock.keys).toEqual([exchangeLockKey('s1', 'r')]);
+    });
+
+    it('uses the exchanged token another instance stored, re-read under the lock', async () => {
+      const session = openSession(sessions);
+      const stale = { ...session, record: { ...session.record } };
+      await exchanges.get(session, exchangeRoute);
+      await exchanges.get(stale, exchangeRoute);
+      expect(endpoint.exchanges).toHaveLength(1);
+    });
+
+    it('exchanges again once the user token was refreshed', async () => {
+      const session = openSession(sessions);
+      await exchanges.get(session, exchangeRoute);
+      const refreshed = openSession(sessions, T0 + 1000);
+      refreshed.record.routeTokens = sessions.records.get('s1')?.routeTokens;
+      refreshed.record.tokens.accessToken = 'user-at-2';
+      sessions.records.set('s1', refreshed.record);
+      await exchanges.get(refreshed, exchangeRoute);
+      expect(endpoint.exchanges).toEqual(['user-at', 'user-at-2']);
+    });
+
+    it('answers invalid_grant with a 401 for this call only: the session is kept', async () => {
+      const session = openSession(sessions);
+      endpoint.failure = new ResponseBodyError('invalid_grant', {
+        cause: { error: 'invalid_grant' },
+        response: new Response(null, { status: 400 }),
+      });
+      await expect(exchanges.get(session, exchangeRoute)).rejects.toBeInstanceOf(TokenExchangeRefusedError);
+      expect(sessions.records.has('s1')).toBe(true);
+    });
+
+    it('answers invalid_target with 502, not a 401: the route is misconfigured, not the user', async () => {
+      const session = openSession(sessions);
+      endpoint.failure = new ResponseBodyError('invalid_target', {
+        cause: { error: 'invalid_target' },
+        response: new Response(null, { status: 400 }),
+      });
+      await expect(exchanges.get(session, exchangeRoute)).rejects.toMatchObject({ status: 502 });
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { OidcClient, TOKEN_EXCHANGE_GRANT } from '@bff/auth';
+import { ProxyConfig, type RouteTokenPolicy, type UpstreamRoute } from '@bff/config';
+import { SessionRequiredError } from '@bff/errors';
+import type { OpenedSession } from '@bff/session';
+import { ClientTokens } from './client-tokens';
+import { ExchangedTokens } from './exchanged-tokens';
+import { TokenRefresher } from './token-refresher';
+
+/** Whether a route's policy needs the caller's session opened. */
+export type SessionNeed = 'required' | 'optional' | 'never';
+
+const SESSION_NEED: Record<RouteTokenPolicy, SessionNeed> = {
+  user: 'required',
+  'optional-user': 'optional',
+  none: 'never',
+  client: 'never',
+  'user-or-client': 'optional',
+  exchange: 'required',
+};
+
+/** The grant each policy needs the provider to offer, beyond the login's own. */
+const GRANT_NEEDED: Partial<Record<RouteTokenPolicy, string>> = {
+  client: 'client_credentials',
+  'user-or-client': 'client_credentials',
+  exchange: TOKEN_EXCHANGE_GRANT,
+};
+
+/** What the upstream of one call gets: the token, and the session it came from (renewed, if it was). */
+export interface RouteCredential {
+  accessToken?: string;
+  session?: OpenedSession;
+}
+
+/**
+ * The token a route's policy sends upstream, one place for the proxy and for
+ * local APIs (`UserAccessTokens`): the user's (refreshed under the session's
+ * lock), the BFF's own (client credentials), or the user's exchanged for the
+ * route's audience. At boot, every route whose grant the provider does not
+ * advertise is named, and the BFF does not start.
+ */
+@Injectable()
+export class RouteTokens implements OnModuleInit {
+  constructor(
+    private readonly refresher: TokenRefresher,
+    private readonly clients: ClientTokens,
+    private readonly exchanges: ExchangedTokens,
+    private readonly oidc: OidcClient,
+    private readonly proxy: ProxyConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const supported = this.oidc.supportedGrantTypes;
+    const problems = this.proxy.routes.flatMap((route) => {
+      const grant = GRANT_NEEDED[route.token];
+      return grant !== undefined && !supported.has(grant)
+        ? [
+            `BFF_ROUTES route "${route.name}" (token "${route.token}") needs the "${grant}" grant, which the OpenID Provider does not list in grant_types_supported`,
+          ]
+        : [];
+    });
+    if (problems.length > 0) throw new Error(problems.join('; '));
+  }
+
+  /** Whether the route's policy needs the caller's session: required, optional or never looked at. */
+  sessionNeed(route: UpstreamRoute): SessionNeed {
+    return SESSION_NEED[route.token];
+  }
+
+  /**
+   * The credential for one call on the route. `rejected` names a token the
+   * upstream just refused (401 invalid_token): a new one is obtained instead.
+   */
+  async credentialFor(
+    route: UpstreamRoute,
+    session: OpenedSession | undefined,
+    rejected?: string,
+  ): Promise<RouteCredential> {
+    switch (route.token) {
+      case 'none':
+        return {};
+      case 'client':
+        return { accessToken: await this.clients.get(route, rejected) };
+      case 'user-or-client':
+        if (!session) return { accessToken: await this.clients.get(route, rejected) };
+        return this.userToken(session, rejected);
+      case 'optional-user':
+        return session ? this.userToken(session, rejected) : {};
+      case 'user':
+        if (!session) throw new SessionRequiredError();
+        return this.userToken(session, rejected);
+      case 'exchange': {
+        if (!session) throw new SessionRequiredError();
+        const fresh = await this.refresher.ensureFresh(session, rejected);
+        return { accessToken: await this.exchanges.get(fresh, route, rejected), session: fresh };
+      }
+    }
+  }
+
+  private async userToken(session: OpenedSession, rejected: string | undefined): Promise<RouteCredential> {
+    const fresh = await this.refresher.ensureFresh(session, rejected);
+    return { accessToken: fresh.record.tokens.accessToken, session: fresh };
+  }
+}
