@@ -23,7 +23,9 @@ export interface SeenRequest {
  * `/bytes/<n>` streams n bytes of a known pattern (respecting backpressure),
  * `/break-after/<n>` sends a longer Content-Length than the n bytes it writes, then drops the connection,
  * `/redirect?to=<url>` answers 302 with that Location (and Content-Location),
- * `/html?q=<text>` reflects its query into an HTML page, as a careless API might.
+ * `/html?q=<text>` reflects its query into an HTML page, as a careless API might,
+ * `/invalid-token` always answers 401 `Bearer error="invalid_token"`, and
+ * `/invalid-token-once/<key>` does so the first time it sees `<key>` only.
  */
 export class EchoUpstream {
   readonly seen: SeenRequest[] = [];
@@ -35,6 +37,7 @@ export class EchoUpstream {
   receiving = 0;
   /** Pending `/slow/` answers, cleared on close so no timer outlives the test. */
   private readonly delayed = new Set<NodeJS.Timeout>();
+  private readonly refusedOnce = new Set<string>();
   private readonly payload = JSON.stringify({ data: 'x'.repeat(1000) }).slice(0, 1024);
   private readonly server: Server = createServer((request, response) => {
     this.handle(request, response);
@@ -93,6 +96,18 @@ export class EchoUpstream {
         const sent = Number(path.slice('/break-after/'.length));
         response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(sent * 2) });
         response.write(patternBytes(0, sent), () => response.socket?.destroy());
+      } else if (path === '/invalid-token' || path.startsWith('/invalid-token-once/')) {
+        const first = !this.refusedOnce.has(path);
+        this.refusedOnce.add(path);
+        if (path === '/invalid-token' || first) {
+          json(
+            401,
+            { error: 'invalid_token' },
+            { 'www-authenticate': 'Bearer error="invalid_token", error_description="expired"' },
+          );
+        } else {
+          json(200, seen);
+        }
       } else if (path.endsWith('/redirect')) {
         const to = new URL(request.url ?? '', 'http://x').searchParams.get('to') ?? '/';
         json(302, { redirect: true }, { location: to, 'content-location': to });

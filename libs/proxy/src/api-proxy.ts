@@ -21,9 +21,14 @@ interface ProxyState {
   /** Path and query as sent upstream. */
   target: string;
   accessToken?: string;
+  /** The session the token came from, to renew it should the upstream refuse the token. */
+  session?: OpenedSession;
   body?: Readable;
   bodyLimit?: BodyLimit;
 }
+
+/** Methods whose call is re-sent once with a renewed token when the upstream refuses the first. */
+const RETRYABLE = new Set(['GET', 'HEAD']);
 
 /** One route's upstream connections: calls without a body never wait behind uploads. */
 interface RoutePools {
@@ -153,7 +158,9 @@ export class ApiProxy {
       body: body.stream,
       bodyLimit: body.limit,
     };
-    state.accessToken = (await this.tokens.credentialFor(route, session)).accessToken;
+    const credential = await this.tokens.credentialFor(route, session);
+    state.accessToken = credential.accessToken;
+    state.session = credential.session ?? session;
     request.bffProxy = state;
   }
 
@@ -183,36 +190,53 @@ export class ApiProxy {
     const publicHost = this.publicUrl.host;
     return (request, reply) => {
       const state = request.bffProxy as ProxyState;
-      const startedAt = performance.now();
-      const headers = upstreamRequestHeaders(request.headers, {
-        clientIp: request.socket.remoteAddress ?? '',
-        priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
-        publicProto,
-        publicHost,
-        requestId: request.id,
-        accessToken: state.accessToken,
-      });
-      const observer: ExchangeObserver = {
-        answered: (status) => {
-          count(status, startedAt);
-        },
-        failed: (error) => {
-          const refusal = state.bodyLimit?.exceeded
-            ? new BodyTooLargeError(this.config.bodyLimitBytes)
-            : upstreamFailureOf(error);
-          count(refusal.status, startedAt);
-          this.renderRawError(refusal, request, reply);
-        },
-        abandoned: () => {
-          this.logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
-        },
-      };
-      reply.hijack();
+      const rewrite = (value: string): string | undefined => browserLocationOf(value, location, state.target);
       const pool = state.body ? pools.uploads : pools.reads;
-      pool.dispatch(
-        { method: request.method, path: state.target, headers, body: state.body },
-        new UpstreamExchange(reply.raw, observer, (value) => browserLocationOf(value, location, state.target)),
-      );
+      reply.hijack();
+      const send = (accessToken: string | undefined, mayRetry: boolean): void => {
+        const startedAt = performance.now();
+        const headers = upstreamRequestHeaders(request.headers, {
+          clientIp: request.socket.remoteAddress ?? '',
+          priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
+          publicProto,
+          publicHost,
+          requestId: request.id,
+          accessToken,
+        });
+        const observer: ExchangeObserver = {
+          answered: (status) => {
+            count(status, startedAt);
+          },
+          failed: (error) => {
+            const refusal = state.bodyLimit?.exceeded
+              ? new BodyTooLargeError(this.config.bodyLimitBytes)
+              : upstreamFailureOf(error);
+            count(refusal.status, startedAt);
+            this.renderRawError(refusal, request, reply);
+          },
+          abandoned: () => {
+            this.logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
+          },
+          retry: () => {
+            // One forced renewal and one more try, never a loop: the second exchange may not retry.
+            this.logger.log(`route ${route.name}: the upstream refused the token (401 invalid_token); renewing once`);
+            this.tokens.credentialFor(route, state.session, accessToken).then(
+              (renewed) => {
+                send(renewed.accessToken, false);
+              },
+              (error: unknown) => {
+                this.renderRawError(error, request, reply);
+              },
+            );
+          },
+        };
+        pool.dispatch(
+          { method: request.method, path: state.target, headers, body: state.body },
+          new UpstreamExchange(reply.raw, observer, rewrite, mayRetry),
+        );
+      };
+      // Only a call without a body can be sent twice; others pass the upstream's 401 on.
+      send(state.accessToken, state.accessToken !== undefined && RETRYABLE.has(request.method));
     };
   }
 

@@ -10,6 +10,15 @@ export interface ExchangeObserver {
   failed(error: Error): void;
   /** The browser went away first: nobody is left to answer, and nothing went wrong upstream. */
   abandoned(): void;
+  /** The upstream refused the token (401 invalid_token) and the exchange may be retried: nothing was sent yet. */
+  retry(): void;
+}
+
+/** RFC 6750 §3.1 / RFC 9449 §7.1: the upstream says this access token is not valid (expired, revoked). */
+export function refusesToken(headers: IncomingHttpHeaders): boolean {
+  const challenge = headers['www-authenticate'];
+  const values: string[] = challenge === undefined ? [] : Array.isArray(challenge) ? challenge : [challenge];
+  return values.some((value) => /^\s*(?:bearer|dpop)\b/i.test(value) && /\berror\s*=\s*"?invalid_token\b/i.test(value));
 }
 
 /**
@@ -24,11 +33,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller?: Dispatcher.DispatchController;
   private drainListening = false;
   private completed = false;
+  private retrying = false;
 
   constructor(
     private readonly response: ServerResponse,
     private readonly observer: ExchangeObserver,
     private readonly rewriteLocation: LocationRewriter,
+    /** A GET/HEAD sent with a token that may be renewed once: a 401 invalid_token is then not passed on. */
+    private readonly mayRetry = false,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -46,6 +58,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.observer.answered(statusCode);
+    if (statusCode === 401 && this.mayRetry && refusesToken(headers)) {
+      this.retrying = true;
+      this.controller?.abort(new TokenRefusedUpstreamError());
+      return;
+    }
     this.response.writeHead(statusCode, browserResponseHeaders(headers, this.rewriteLocation));
   }
 
@@ -64,6 +81,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.retrying) {
+      this.observer.retry();
+      return;
+    }
     if (error instanceof BrowserGoneError || this.response.destroyed || this.response.writableEnded) {
       this.observer.abandoned();
       return;
@@ -82,7 +103,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   private readonly onBrowserClosed = (): void => {
     // Finished by the BFF itself (a 408) is no completed exchange: the upstream request stops too.
-    if (this.completed) return;
+    if (this.completed || this.retrying) return;
     const controller = this.controller;
     if (controller && !controller.aborted) controller.abort(new BrowserGoneError());
   };
@@ -93,5 +114,13 @@ export class BrowserGoneError extends Error {
   constructor() {
     super('the browser closed the connection before the response was complete');
     this.name = 'BrowserGoneError';
+  }
+}
+
+/** The upstream answered 401 invalid_token; the exchange stops so that it can be retried with a renewed token. */
+export class TokenRefusedUpstreamError extends Error {
+  constructor() {
+    super('the upstream refused the access token');
+    this.name = 'TokenRefusedUpstreamError';
   }
 }
