@@ -58,7 +58,14 @@ function demoEnvironment(given: NodeJS.ProcessEnv, ports: DemoPorts): NodeJS.Pro
     // Built by `npm run build` (build:spa): the demo SPA with the compiled browser client.
     BFF_STATIC_DIR: join(ROOT, 'dist', 'demo-spa'),
     BFF_DEV_INSECURE_COOKIES: 'true',
-    BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: apiUrl, token: 'user' }]),
+    // One demo API, three token policies: the user's token (demo), the user's token exchanged for
+    // the reports audience (RFC 8693), and the BFF's own client-credentials token (no user needed).
+    // The dev IdP serves both audiences: DEMO_API_URL and DEMO_API_URL/reports.
+    BFF_ROUTES: JSON.stringify([
+      { name: 'demo', upstream: apiUrl, token: 'user' },
+      { name: 'reports', upstream: `${apiUrl}/reports`, token: 'exchange', audience: `${apiUrl}/reports` },
+      { name: 'public', upstream: `${apiUrl}/public`, token: 'client', resource: apiUrl },
+    ]),
     BFF_INTERNAL_TOKEN: 'demo-internal-token-change-me',
     BFF_INTERNAL_URL: `http://localhost:${String(bffPort)}`,
     OIDC_ISSUER: `http://localhost:${String(idpPort)}`,
@@ -165,7 +172,8 @@ function printBanner(env: NodeJS.ProcessEnv): void {
     `  Open      ${String(env.BFF_PUBLIC_URL).replace(/\/+$/, '')}/`,
     '  Users     alice / alice    bob / bob',
     `  Sessions  ${sessions}`,
-    `  Dev IdP   ${String(env.OIDC_ISSUER)}    demo API ${String(env.DEMO_API_URL)} (as /api/demo/*)`,
+    `  Dev IdP   ${String(env.OIDC_ISSUER)}    demo API ${String(env.DEMO_API_URL)}`,
+    '            (as /api/demo/*, /api/reports/* by token exchange, /api/public/* with the BFF token)',
     '  Stop      Ctrl-C',
   ];
   const rule = '='.repeat(Math.max(...lines.map((l) => l.length)) + 2);

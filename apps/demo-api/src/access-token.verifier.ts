@@ -4,21 +4,23 @@ import { IdpUnavailableError, InvalidTokenError } from './demo-api.errors';
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
-  audience: string;
   /** Bound on each discovery and JWKS request, in milliseconds. */
   timeoutMs: number;
 }
 
-/** Verifies `Authorization: Bearer <JWT>` and returns the token's payload. */
-export type VerifyAuthorization = (authorization: string | undefined) => Promise<JWTPayload>;
+/**
+ * Verifies `Authorization: Bearer <JWT>` as an access token for `audience` (each route of the
+ * API names the one it serves) and returns the token's payload.
+ */
+export type VerifyAuthorization = (authorization: string | undefined, audience: string) => Promise<JWTPayload>;
 
 // RFC 6750 §2.1: b64token syntax; the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
- * Creates a verifier for JWT access tokens (RFC 9068) of one issuer and audience.
- * The issuer's discovery document is fetched on first use and cached; a failed
- * discovery is retried on the next request.
+ * Creates a verifier for JWT access tokens (RFC 9068) of one issuer, for any of its audiences.
+ * The issuer's discovery document is fetched on first use and cached, one for all audiences; a
+ * failed discovery is retried on the next request.
  */
 export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): VerifyAuthorization {
   let jwks: Promise<JWTVerifyGetKey> | undefined;
@@ -38,7 +40,7 @@ export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): Verify
     }
   };
 
-  return async (authorization) => {
+  return async (authorization, audience) => {
     const match = authorization === undefined ? null : BEARER.exec(authorization);
     if (!match?.[1]) {
       throw new InvalidTokenError('a bearer access token is required');
@@ -46,7 +48,7 @@ export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): Verify
     try {
       const { payload } = await jwtVerify(match[1], getKey, {
         issuer: o.issuer,
-        audience: o.audience,
+        audience,
         // RFC 9068 §4: the resource server must check the access-token type, so an
         // ID token or other JWT signed by the same issuer is not accepted.
         typ: 'at+jwt',

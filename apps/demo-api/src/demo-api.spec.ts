@@ -7,6 +7,7 @@ import { bffInternalPublisher, createDemoApi } from './index';
 import type { DemoApi, NotificationFrame, NotificationPublisher } from './index';
 
 const AUDIENCE = 'http://localhost:4001';
+const REPORTS = 'http://localhost:4001/reports';
 
 /** Records every publish; fails them while `failWith` is set. */
 class RecordingPublisher implements NotificationPublisher {
@@ -72,6 +73,8 @@ interface TokenOptions {
   key?: CryptoKey;
   iss?: string;
   aud?: string;
+  sub?: string;
+  clientId?: string;
   typ?: string;
   iat?: number;
   exp?: number;
@@ -84,11 +87,11 @@ describe('demo API', () => {
   const now = () => Math.floor(Date.now() / 1000);
 
   const sign = (o: TokenOptions = {}) =>
-    new SignJWT({ scope: 'openid profile', client_id: 'bff' })
+    new SignJWT({ scope: 'openid profile', client_id: o.clientId ?? 'bff' })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: o.typ ?? 'at+jwt' })
       .setIssuer(o.iss ?? idp.issuer)
       .setAudience(o.aud ?? AUDIENCE)
-      .setSubject('alice')
+      .setSubject(o.sub ?? 'alice')
       .setIssuedAt(o.iat ?? now())
       .setExpirationTime(o.exp ?? now() + 60)
       .sign(o.key ?? idp.privateKey);
@@ -144,6 +147,53 @@ describe('demo API', () => {
     expect(body.owner).toBe('alice');
     expect(body.orders.map((order) => order.id)).toEqual(['alice-1001', 'alice-1002']);
     expect((await call('/orders')).status).toBe(401);
+  });
+
+  it('answers /reports/summary to a token of the reports audience, echoing which token it got', async () => {
+    const res = await call('/reports/summary', { headers: bearer(await sign({ aud: REPORTS })) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      sub: 'alice',
+      aud: REPORTS,
+      client_id: 'bff',
+      report: { owner: 'alice', orders: 2, total: 103.5, currency: 'EUR' },
+    });
+  });
+
+  it('keeps the audiences apart: a main-audience token cannot read reports, a reports token not /me', async () => {
+    const reports = await call('/reports/summary', { headers: bearer(await sign()) });
+    expect(reports.status).toBe(401);
+    expect(((await reports.json()) as { message: string }).message).toMatch(/"aud"/);
+    expect((await call('/me', { headers: bearer(await sign({ aud: REPORTS })) })).status).toBe(401);
+    expect((await call('/public/catalog', { headers: bearer(await sign({ aud: REPORTS })) })).status).toBe(401);
+    expect((await call('/reports/summary')).status).toBe(401);
+  });
+
+  it('takes the reports audience from the reportsAudience option', async () => {
+    const custom = await createDemoApi({
+      issuer: idp.issuer,
+      audience: AUDIENCE,
+      reportsAudience: 'http://reports.test',
+      publisher: new RecordingPublisher(),
+    });
+    try {
+      const get = async (aud: string) =>
+        (await fetch(`${custom.url}/reports/summary`, { headers: bearer(await sign({ aud })) })).status;
+      expect(await get('http://reports.test')).toBe(200);
+      expect(await get(REPORTS)).toBe(401);
+    } finally {
+      await custom.close();
+    }
+  });
+
+  it('lists /public/catalog for the BFF’s own client-credentials token (sub is the client, no user)', async () => {
+    const token = await sign({ sub: 'bff-demo', clientId: 'bff-demo' });
+    const res = await call('/public/catalog', { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { client_id: string; aud: string; sub: string; items: { id: string }[] };
+    expect(body).toMatchObject({ client_id: 'bff-demo', aud: AUDIENCE, sub: 'bff-demo' });
+    expect(body.items.map((item) => item.id)).toEqual(['coffee-beans', 'grinder']);
+    expect((await call('/public/catalog')).status).toBe(401);
   });
 
   it('fetches discovery and the JWKS once, on first use, and reuses them', async () => {

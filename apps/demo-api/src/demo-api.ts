@@ -17,8 +17,13 @@ export interface DemoApiOptions {
   host?: string;
   /** OIDC issuer whose JWKS signs the access tokens. */
   issuer: string;
-  /** Audience the access tokens must carry (this API's resource indicator). */
+  /**
+   * Audience the access tokens of `/me`, `/orders`, `/notify` and `/public/*` must carry (this
+   * API's resource indicator); user tokens and the BFF's own client-credentials token alike.
+   */
   audience: string;
+  /** Audience the tokens of `/reports/*` must carry, default `<audience>/reports`. */
+  reportsAudience?: string;
   /** Where `POST /notify` publishes; closed by `DemoApi.close()`. */
   publisher: NotificationPublisher;
   /** Bound on discovery and JWKS requests to the issuer, in ms (default 5000). */
@@ -34,25 +39,45 @@ export interface DemoApi {
 
 const MAX_MESSAGE_LENGTH = 500;
 
+/** What the demo shop sells: `/public/catalog` lists it, orders and reports are made of it. */
+const CATALOG = [
+  { id: 'coffee-beans', name: 'Coffee beans', price: 14.5 },
+  { id: 'grinder', name: 'Grinder', price: 89 },
+] as const;
+
+/** The caller's recent orders (the same two for everyone, named after the caller). */
+function ordersOf(sub: unknown) {
+  return CATALOG.map((item, i) => ({ id: `${String(sub)}-${String(1001 + i)}`, item: item.name, total: item.price }));
+}
+
+/** Which token a route received, echoed so that a client (the demo SPA) can show it. */
+function tokenEcho({ sub, aud, client_id }: JWTPayload) {
+  return { sub, aud, client_id };
+}
+
 /**
- * Starts the demo downstream API: `GET /me` echoes the verified access token's
- * claims, `POST /notify` publishes a notification frame to the caller's user channel.
+ * Starts the demo downstream API: `GET /me` echoes the verified access token's claims,
+ * `POST /notify` publishes a notification frame to the caller's user channel,
+ * `GET /reports/summary` answers only tokens of the reports audience (a token exchange or a
+ * refresh with that `resource`), and `GET /public/catalog` any token of the main audience, the
+ * BFF's own client-credentials token included (no user needed).
  */
 export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
-  const verify = createAccessTokenVerifier({
-    issuer: o.issuer,
-    audience: o.audience,
-    timeoutMs: o.idpTimeoutMs ?? 5000,
-  });
+  const verify = createAccessTokenVerifier({ issuer: o.issuer, timeoutMs: o.idpTimeoutMs ?? 5000 });
+  const reportsAudience = o.reportsAudience ?? `${o.audience.replace(/\/+$/, '')}/reports`;
   const log = o.logger ?? { warn: () => undefined };
   const claimsOf = new WeakMap<FastifyRequest, JWTPayload>();
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, requestTimeout: 30_000 });
 
   // Runs before the body is parsed, so an unauthenticated caller learns nothing
   // about body validation.
-  const authenticate = async (req: FastifyRequest): Promise<void> => {
-    claimsOf.set(req, await verify(req.headers.authorization));
-  };
+  const tokenFor =
+    (audience: string) =>
+    async (req: FastifyRequest): Promise<void> => {
+      claimsOf.set(req, await verify(req.headers.authorization, audience));
+    };
+  const authenticate = tokenFor(o.audience);
+  const authenticateForReports = tokenFor(reportsAudience);
   const claims = (req: FastifyRequest): JWTPayload => {
     const payload = claimsOf.get(req);
     if (!payload) throw new InvalidTokenError('a bearer access token is required');
@@ -74,14 +99,29 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   // A second resource for aggregating local APIs (apps/example-host): the caller's recent orders.
   app.get('/orders', { onRequest: authenticate }, (req) => {
     const { sub } = claims(req);
+    return { owner: sub, orders: ordersOf(sub) };
+  });
+
+  // Another audience: the BFF's `exchange` route trades the user's token for one of this.
+  app.get('/reports/summary', { onRequest: authenticateForReports }, (req) => {
+    const payload = claims(req);
+    const orders = ordersOf(payload.sub);
     return {
-      owner: sub,
-      orders: [
-        { id: `${String(sub)}-1001`, item: 'Coffee beans', total: 14.5 },
-        { id: `${String(sub)}-1002`, item: 'Grinder', total: 89 },
-      ],
+      ...tokenEcho(payload),
+      report: {
+        owner: payload.sub,
+        orders: orders.length,
+        total: orders.reduce((sum, order) => sum + order.total, 0),
+        currency: 'EUR',
+      },
     };
   });
+
+  // No user needed: the BFF's `client` route sends its own client-credentials token.
+  app.get('/public/catalog', { onRequest: authenticate }, (req) => ({
+    ...tokenEcho(claims(req)),
+    items: CATALOG,
+  }));
 
   app.post('/notify', { onRequest: authenticate }, async (req, reply) => {
     const { sub } = claims(req);

@@ -1,7 +1,7 @@
 import type { BffClient } from './client/index.js';
 import { BffHttpError } from './client/index.js';
 import { describeError } from './describe-error.js';
-import { formatTime, prependEntry, setStatus } from './dom.js';
+import { formatTime, prependEntry, setStatus, show } from './dom.js';
 import { el } from './elements.js';
 
 const HISTORY_LIMIT = 10;
@@ -10,17 +10,51 @@ const HISTORY_LIMIT = 10;
 type ApiState = 'pending' | 'ok' | 'error';
 
 /**
- * "Call API": `GET /api/demo/me` through the BFF, which returns the claims of the access token the
- * BFF injected. The token's `exp` changes when the BFF has refreshed it; the history marks that.
+ * The demo API behind three BFF routes, one per token policy; `#api-result[data-api]` names the
+ * one of the last answer:
+ * - `demo` (`user`): `/me` echoes the user's access token; its `exp` changes when the BFF refreshed it;
+ * - `reports` (`exchange`): the user's token exchanged for the reports audience;
+ * - `public` (`client`): the BFF's own client-credentials token, no user.
  */
-export function createApiPanel(bff: BffClient): { callApi: () => Promise<void> } {
+export type ApiName = 'demo' | 'reports' | 'public';
+
+interface ApiCall {
+  /** The BFF route and the path under it. */
+  path: string;
+  /** For the caption and the history. */
+  label: string;
+  button: HTMLButtonElement;
+}
+
+const CALLS: Record<ApiName, ApiCall> = {
+  demo: { path: '/me', label: 'API', button: el.callApi },
+  reports: { path: '/summary', label: 'Reports API', button: el.callReports },
+  public: { path: '/catalog', label: 'Public API', button: el.callPublic },
+};
+
+/** What each route of the demo API echoes about the access token it received. */
+interface TokenEcho {
+  aud?: unknown;
+  sub?: unknown;
+  client_id?: unknown;
+  exp?: unknown;
+}
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return '—';
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** "Call API", "Call reports API", "Call public API": each shows the body and which token the API got. */
+export function createApiPanel(bff: BffClient): { call: (api: ApiName) => Promise<void> } {
   let lastTokenExp: number | undefined;
 
-  function setState(state: ApiState, text: string, status?: number): void {
+  function setState(api: ApiName, state: ApiState, status?: number): void {
+    el.apiResult.dataset.api = api;
     el.apiResult.dataset.state = state;
     if (status === undefined) delete el.apiResult.dataset.status;
     else el.apiResult.dataset.status = String(status);
-    setStatus(el.apiStatus, text, state);
   }
 
   function showBody(body: unknown): void {
@@ -28,49 +62,72 @@ export function createApiPanel(bff: BffClient): { callApi: () => Promise<void> }
       body === undefined || body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, 2);
   }
 
-  function recordTokenExp(exp: unknown): void {
-    if (typeof exp !== 'number') {
-      el.tokenExpiry.textContent = 'The response carries no exp claim.';
-      prependEntry(el.apiHistory, '200 — no exp', HISTORY_LIMIT);
-      return;
-    }
+  /** The token's `aud`, `sub` and `client_id`; `sub` equal to `client_id` is the BFF's own token. */
+  function showToken(api: ApiName, token: TokenEcho | undefined): void {
+    show(el.apiToken, token !== undefined);
+    if (!token) return;
+    el.apiTokenCaption.textContent = `Token the ${CALLS[api].label} received`;
+    el.apiTokenAud.textContent = text(token.aud);
+    const clientsOwn = token.sub !== undefined && token.sub === token.client_id;
+    el.apiTokenSub.textContent = `${text(token.sub)}${clientsOwn ? ' (the BFF itself: no user)' : ''}`;
+    el.apiTokenClientId.textContent = text(token.client_id);
+  }
+
+  /** The user token's expiry: a new `exp` on the same route means the BFF refreshed it. */
+  function describeExp(exp: unknown): { line: string; refreshed: boolean } {
+    if (typeof exp !== 'number') return { line: 'no exp', refreshed: false };
     const refreshed = lastTokenExp !== undefined && exp !== lastTokenExp;
     lastTokenExp = exp;
     const expires = formatTime(new Date(exp * 1000));
     el.tokenExpiry.textContent = `access token expires at ${expires}`;
-    const entry = prependEntry(
-      el.apiHistory,
-      `200 — token exp ${expires}${refreshed ? ' (new token: refreshed)' : ''}`,
-      HISTORY_LIMIT,
-    );
+    return { line: `token exp ${expires}${refreshed ? ' (new token: refreshed)' : ''}`, refreshed };
+  }
+
+  function recordAnswer(api: ApiName, status: number, token: TokenEcho): void {
+    el.tokenExpiry.textContent = '';
+    const { line, refreshed } =
+      api === 'demo'
+        ? describeExp(token.exp)
+        : {
+            line: `aud ${text(token.aud)}, sub ${text(token.sub)}, client_id ${text(token.client_id)}`,
+            refreshed: false,
+          };
+    const entry = prependEntry(el.apiHistory, `${CALLS[api].label}: ${String(status)} — ${line}`, HISTORY_LIMIT);
     if (refreshed) entry.className = 'highlight';
   }
 
-  async function callApi(): Promise<void> {
-    el.callApi.disabled = true;
-    setState('pending', 'Calling…');
+  async function call(api: ApiName): Promise<void> {
+    const { path, label, button } = CALLS[api];
+    button.disabled = true;
+    setState(api, 'pending');
+    setStatus(el.apiStatus, `Calling the ${label}…`, 'pending');
     try {
-      const response = await bff.fetch('demo', '/me');
-      const body = (await response.json()) as { exp?: unknown };
-      setState('ok', `${String(response.status)} ${response.statusText || 'OK'}`.trim(), response.status);
+      const response = await bff.fetch(api, path);
+      const body = (await response.json()) as TokenEcho;
+      setState(api, 'ok', response.status);
+      setStatus(el.apiStatus, `${label}: ${String(response.status)} ${response.statusText || 'OK'}`.trim(), 'ok');
       showBody(body);
-      recordTokenExp(body.exp);
+      showToken(api, body);
+      recordAnswer(api, response.status, body);
     } catch (error) {
       el.tokenExpiry.textContent = '';
+      showToken(api, undefined);
       if (error instanceof BffHttpError) {
         // A 401 already signed the page out (the client's onUnauthenticated hook).
-        const text = error.status === 401 ? 'Session ended (401): log in again.' : describeError(error);
-        setState('error', text, error.status);
+        const reason = error.status === 401 ? 'Session ended (401): log in again.' : describeError(error);
+        setState(api, 'error', error.status);
+        setStatus(el.apiStatus, `${label}: ${reason}`, 'error');
         showBody(error.body);
-        prependEntry(el.apiHistory, text, HISTORY_LIMIT);
+        prependEntry(el.apiHistory, `${label}: ${reason}`, HISTORY_LIMIT);
         return;
       }
-      setState('error', `Request failed: ${describeError(error)}`);
+      setState(api, 'error');
+      setStatus(el.apiStatus, `${label}: request failed: ${describeError(error)}`, 'error');
       showBody(undefined);
     } finally {
-      el.callApi.disabled = false;
+      button.disabled = false;
     }
   }
 
-  return { callApi };
+  return { call };
 }

@@ -64,6 +64,8 @@ el.logout.addEventListener('click', (event) => {
   event.preventDefault();
   void logout();
 });
-el.callApi.addEventListener('click', () => void api.callApi());
+el.callApi.addEventListener('click', () => void api.call('demo'));
+el.callReports.addEventListener('click', () => void api.call('reports'));
+el.callPublic.addEventListener('click', () => void api.call('public'));
 el.notifyForm.addEventListener('submit', (event) => void notifications.send(event));
 void loadUser();

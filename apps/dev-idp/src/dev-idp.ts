@@ -1,15 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
-import { handleInteraction } from './interaction-handler';
 import { SignJWT, importJWK, type JWK as JoseJwk } from 'jose';
+import { registerClientCredentialsGrant } from './client-credentials.grant';
+import { findDevAccount } from './dev-users';
+import { handleInteraction } from './interaction-handler';
 import {
   buildProviderConfiguration,
   generateSigningKey,
   INTERACTION_PREFIX,
+  publicJwkOf,
   ROUTES,
   type DevIdpClient,
 } from './provider-config';
+import { defineResourceServers } from './resource-servers';
+import { registerTokenExchangeGrant } from './token-exchange.grant';
 
 /** How to start a dev IdP. */
 export interface DevIdpOptions {
@@ -22,15 +27,32 @@ export interface DevIdpOptions {
   clients: DevIdpClient[];
   /** Access-token lifetime, default 60 s (short so that the demo shows refreshes). */
   accessTokenTtlSeconds?: number;
-  /** Audience of the JWT access tokens (the resource indicator), default 'http://localhost:4001'. */
+  /**
+   * The demo API's main audience (resource indicator), default 'http://localhost:4001': tokens of
+   * the code flow and of requests that name no target are for it.
+   */
   resource?: string;
+  /** The demo API's reports audience, default `<resource>/reports` ('http://localhost:4001/reports'). */
+  reportsResource?: string;
+}
+
+/** The audiences (RFC 8707 resource indicators) of the dev IdP's JWT access tokens. */
+export interface DevIdpResources {
+  /** The demo API: `/me`, `/orders`, `/notify`, `/public/*`. */
+  api: string;
+  /** The demo API's `/reports/*`: reached by token exchange or a refresh with `resource`. */
+  reports: string;
 }
 
 /** Counters for tests: how the relying party used the token and revocation endpoints. */
 export interface DevIdpStats {
   /** Every POST to the token endpoint, including ones answered by an injected fault. */
   tokenRequests: number;
-  /** Token requests that reached oidc-provider, by grant_type, whether they succeeded or not. */
+  /**
+   * Token requests that reached oidc-provider, by grant_type, whether they succeeded or not:
+   * `authorization_code`, `refresh_token`, `client_credentials` and
+   * `urn:ietf:params:oauth:grant-type:token-exchange`.
+   */
   grants: Record<string, number>;
   /** Successful (200) calls to the revocation endpoint. */
   revocations: number;
@@ -47,6 +69,8 @@ export interface DevIdp {
   /** `http://<issuerHost>:<port>`, the discovery base. */
   issuer: string;
   port: number;
+  /** The audiences its access tokens carry. */
+  resources: DevIdpResources;
   /** Live counters; the object is mutated in place, read it after the calls of interest. */
   stats: DevIdpStats;
   /** The oidc-provider instance, for events or adapter access in tests. */
@@ -95,17 +119,27 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const issuer = `http://${options.issuerHost ?? 'localhost'}:${String(port)}`;
 
   const signingKey = await generateSigningKey();
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 60;
+  const resource = options.resource ?? 'http://localhost:4001';
+  const resources = { api: resource, reports: options.reportsResource ?? `${resource.replace(/\/+$/, '')}/reports` };
   let provider: Provider;
   try {
+    const servers = defineResourceServers({
+      resource: resources.api,
+      reportsResource: resources.reports,
+      accessTokenTtlSeconds,
+    });
     provider = new Provider(
       issuer,
-      buildProviderConfiguration({
-        signingKey,
-        clients: options.clients,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 60,
-        resource: options.resource ?? 'http://localhost:4001',
-      }),
+      buildProviderConfiguration({ signingKey, clients: options.clients, accessTokenTtlSeconds, servers }),
     );
+    // Before the first request: the clients' grant_types are checked against these when first used.
+    registerClientCredentialsGrant(provider, servers);
+    registerTokenExchangeGrant(provider, {
+      servers,
+      keys: { keys: [publicJwkOf(signingKey) as JoseJwk] },
+      findAccount: findDevAccount,
+    });
   } catch (err) {
     server.close();
     throw err;
@@ -159,6 +193,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   return {
     issuer,
     port,
+    resources,
     stats,
     provider,
     setFault: (f) => {

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     // Loopback by default: a dev IdP with known passwords must not face the network unless asked.
     host: env.DEV_IDP_HOST ?? '127.0.0.1',
     accessTokenTtlSeconds: intFromEnv('DEV_IDP_ACCESS_TOKEN_TTL', 60, 1),
+    // The reports audience follows: <DEMO_API_URL>/reports.
     resource: env.DEMO_API_URL ?? 'http://localhost:4001',
     clients: [
       {
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
       },
     ],
   });
-  console.log(`dev IdP listening at ${idp.issuer}`);
+  console.log(
+    `dev IdP listening at ${idp.issuer}; access tokens for ${idp.resources.api} and ${idp.resources.reports}`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

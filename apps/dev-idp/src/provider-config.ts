@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { ClientMetadata, Configuration, Grant, JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
+import { CLIENT_CREDENTIALS_GRANT_TYPE } from './client-credentials.grant';
 import { findDevAccount } from './dev-users';
 import { renderErrorPage, renderLoggedOut, renderLogoutConfirm } from './html';
+import type { DevResourceServers } from './resource-servers';
+import { TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.grant';
 
 /** A confidential client registered at the dev IdP. */
 export interface DevIdpClient {
@@ -19,8 +22,8 @@ export interface DevIdpClient {
 export interface ProviderSettings {
   clients: DevIdpClient[];
   accessTokenTtlSeconds: number;
-  /** The one resource server (audience of every access token). */
-  resource: string;
+  /** The resource servers, the audiences of the access tokens. */
+  servers: DevResourceServers;
   /** The provider's signing key (private JWK). */
   signingKey: JWK;
 }
@@ -38,9 +41,6 @@ export const ROUTES = {
 /** Interaction (login) pages are served by our own handler under this prefix. */
 export const INTERACTION_PREFIX = '/interaction/';
 
-/** Scopes the resource server knows; OIDC scopes included so the JWT's `scope` is not empty. */
-const RESOURCE_SCOPES = 'api openid profile email';
-
 /** A fresh RS256 signing key per start: tokens of a previous run must not verify anyway. */
 /** A fresh RS256 signing key (private JWK) for one run of the dev IdP. */
 export async function generateSigningKey(): Promise<JWK> {
@@ -49,12 +49,20 @@ export async function generateSigningKey(): Promise<JWK> {
   return { ...jwk, kid: `dev-${randomBytes(6).toString('base64url')}`, alg: 'RS256', use: 'sig' };
 }
 
+/** The public half of a signing key (private RSA members dropped), to verify what it signed. */
+export function publicJwkOf(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicMembers } = jwk;
+  return publicMembers;
+}
+
 function toClientMetadata(c: DevIdpClient): ClientMetadata {
   return {
     client_id: c.clientId,
     client_secret: c.clientSecret,
     token_endpoint_auth_method: 'client_secret_basic',
-    grant_types: ['authorization_code', 'refresh_token'],
+    // A BFF also gets its own token (per-route `client` policy) and exchanges its user's token for
+    // another audience (`exchange` policy); both grants are registered in dev-idp.ts.
+    grant_types: ['authorization_code', 'refresh_token', CLIENT_CREDENTIALS_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE],
     response_types: ['code'],
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: c.postLogoutRedirectUris,
@@ -103,7 +111,7 @@ const loopbackFriendlyFetch = (input: string | URL | Request, init?: RequestInit
 
 /** Builds the complete oidc-provider configuration for the dev IdP. */
 export function buildProviderConfiguration(settings: ProviderSettings): Configuration {
-  const { resource, accessTokenTtlSeconds } = settings;
+  const { servers, accessTokenTtlSeconds } = settings;
   return {
     clients: settings.clients.map(toClientMetadata),
     jwks: { keys: [settings.signingKey] },
@@ -125,9 +133,16 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
     // Rotate on every use so tests and the BFF see refresh-token rotation (one-time use).
     rotateRefreshToken: true,
     loadExistingGrant: grantRequested,
+    // RFC 8693 §4.1: an exchanged token names the party that acts for the user, the BFF (its
+    // client id, as `sub` names a client in oidc-provider's client-credentials tokens).
+    extraTokenClaims: (_ctx, token) =>
+      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT_TYPE
+        ? { act: { sub: token.clientId } }
+        : undefined,
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtlSeconds,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 600,
@@ -161,20 +176,17 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
       },
       resourceIndicators: {
         enabled: true,
-        // openid-client sends no `resource`: default it at /auth; the code and refresh token
-        // remember it, and useGrantedResource makes the token endpoint reuse it.
-        defaultResource: (_ctx, _client, oneOf) => (oneOf ? (oneOf.includes(resource) ? resource : oneOf) : resource),
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
-          if (indicator !== resource) throw new errors.InvalidTarget();
-          return {
-            scope: RESOURCE_SCOPES,
-            audience: resource,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: accessTokenTtlSeconds,
-            jwt: { sign: { alg: 'RS256' } },
-          };
+        // openid-client sends no `resource` at /auth: there the grant covers every resource server,
+        // so the refresh token may later ask for any of them (RFC 8707 `resource`). At the token
+        // endpoint one token has one audience: the primary unless the request names another.
+        defaultResource: (ctx, _client, oneOf) => {
+          if (!oneOf) return ctx.oidc.route === 'token' ? servers.primary : servers.indicators;
+          if (oneOf.length === 1) return oneOf[0];
+          return oneOf.includes(servers.primary) ? servers.primary : oneOf;
         },
+        // The code and refresh token remember the granted resources: the token endpoint reuses them.
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => servers.info(indicator),
       },
     },
     fetch: loopbackFriendlyFetch,
