@@ -26,6 +26,9 @@ const GRANT_NEEDED: Partial<Record<RouteTokenPolicy, string>> = {
   exchange: TOKEN_EXCHANGE_GRANT,
 };
 
+/** Policies that send the user's own token. */
+const USER_POLICIES = new Set<RouteTokenPolicy>(['user', 'optional-user', 'user-or-client']);
+
 /** What the upstream of one call gets: the token, and the session it came from (renewed, if it was). */
 export interface RouteCredential {
   accessToken?: string;
@@ -52,12 +55,21 @@ export class RouteTokens implements OnModuleInit {
   onModuleInit(): void {
     const supported = this.oidc.supportedGrantTypes;
     const problems = this.proxy.routes.flatMap((route) => {
+      const found: string[] = [];
       const grant = GRANT_NEEDED[route.token];
-      return grant !== undefined && !supported.has(grant)
-        ? [
-            `BFF_ROUTES route "${route.name}" (token "${route.token}") needs the "${grant}" grant, which the OpenID Provider does not list in grant_types_supported`,
-          ]
-        : [];
+      if (grant !== undefined && !supported.has(grant)) {
+        found.push(
+          `BFF_ROUTES route "${route.name}" (token "${route.token}") needs the "${grant}" grant, which the OpenID Provider does not list in grant_types_supported`,
+        );
+      }
+      // An audience-restricted user token (RFC 8707 through the refresh grant) is not built yet:
+      // refuse the route rather than send the unrestricted token as if it were restricted.
+      if (USER_POLICIES.has(route.token) && route.resource !== undefined) {
+        found.push(
+          `BFF_ROUTES route "${route.name}": "resource" on a "${route.token}" route is not supported yet; use token "exchange" with that "resource"`,
+        );
+      }
+      return found;
     });
     if (problems.length > 0) throw new Error(problems.join('; '));
   }
