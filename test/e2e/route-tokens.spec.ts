@@ -28,6 +28,7 @@ describe('route token policies across instances', () => {
           { name: 'mixed', upstream: `${upstream.url}/mixed`, token: 'user-or-client' },
           { name: 'reports', upstream: `${upstream.url}/reports`, token: 'exchange', audience: REPORTS },
           { name: 'elsewhere', upstream: `${upstream.url}/x`, token: 'exchange', audience: 'https://unknown.example' },
+          { name: 'narrowed', upstream: `${upstream.url}/narrowed`, token: 'user', resource: REPORTS },
         ]),
       },
     });
@@ -95,6 +96,22 @@ describe('route token policies across instances', () => {
     expect(claimsOf(seenAt('/reports/second/')[0])).toMatchObject({ sub: 'alice', aud: REPORTS });
   }, 30_000);
 
+  it("narrows the user's token to a user route's resource with one refresh grant for a burst of calls", async () => {
+    const before = grants('refresh_token');
+    const statuses = await Promise.all(
+      stack.bffs.flatMap((bff) =>
+        Array.from({ length: 20 }, (_, i) => browser.api(`${bff.url}/api/narrowed/n/${String(i)}`)),
+      ),
+    );
+    expect(statuses.every((response) => response.status === 200)).toBe(true);
+    expect(grants('refresh_token')).toBe(before + 1);
+    const seen = seenAt('/narrowed/n/');
+    expect(new Set(seen.map((call) => call.headers.authorization)).size).toBe(1);
+    expect(claimsOf(seen[0])).toMatchObject({ sub: 'alice', aud: REPORTS });
+    // The refresh token was rotated by that grant; the session still refreshes and works.
+    expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+  });
+
   it('answers an exchange the IdP refuses (unknown audience) with a clear 502, and keeps the session', async () => {
     const response = await browser.api(`${stack.url}/api/elsewhere/x`);
     expect(response.status).toBe(502);
@@ -118,16 +135,12 @@ describe('route token policies across instances', () => {
 });
 
 describe('route token policies at boot', () => {
-  it('refuses to start with a route the BFF cannot serve, naming it', async () => {
+  it('refuses to start with a route whose policy cannot work, naming it', async () => {
     await expect(
       startStack({
         redis: false,
-        env: {
-          BFF_ROUTES: JSON.stringify([
-            { name: 'narrowed', upstream: 'http://localhost:1', token: 'user', resource: API },
-          ]),
-        },
+        env: { BFF_ROUTES: JSON.stringify([{ name: 'aimless', upstream: 'http://localhost:1', token: 'exchange' }]) },
       }),
-    ).rejects.toThrow(/route "narrowed"/);
+    ).rejects.toThrow(/BFF_ROUTES\[0\] \(aimless\): token "exchange" needs an "audience" or a "resource"/);
   });
 });

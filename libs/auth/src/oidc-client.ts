@@ -124,8 +124,12 @@ export class OidcClient implements OnModuleInit {
     return toTokenSet(response, Date.now());
   }
 
-  async refresh(refreshToken: string): Promise<TokenSet> {
-    return toTokenSet(await oidc.refreshTokenGrant(this.oidcConfig, refreshToken), Date.now());
+  /** A refresh; with `target`, the new access token is narrowed to it (RFC 8707 `resource`). */
+  async refresh(refreshToken: string, target: TokenTarget = {}): Promise<TokenSet> {
+    return toTokenSet(
+      await oidc.refreshTokenGrant(this.oidcConfig, refreshToken, targetParameters(target)),
+      Date.now(),
+    );
   }
 
   /** The BFF's own token (client credentials grant), for `client` and `user-or-client` routes. */

@@ -190,9 +190,20 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Stores a route's token in a live session (as {@link saveTokens}: never resurrects an ended one). */
-  async saveRouteToken(session: OpenedSession, route: string, token: RouteToken): Promise<boolean> {
+  async saveRouteToken(
+    session: OpenedSession,
+    route: string,
+    token: RouteToken,
+    rotatedRefreshToken?: string,
+  ): Promise<boolean> {
+    // A route token got through the refresh grant may come with a rotated refresh token: both in one write.
+    const tokens =
+      rotatedRefreshToken === undefined
+        ? session.record.tokens
+        : { ...session.record.tokens, refreshToken: rotatedRefreshToken };
     return this.saveRecord(session, {
       ...session.record,
+      tokens,
       routeTokens: { ...session.record.routeTokens, [route]: token },
     });
   }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { OidcClient, TokenSet } from '@bff/auth';
-import { TokenConfig, UpstreamRoute } from '@bff/config';
+import { ProxyConfig, TokenConfig, UpstreamRoute } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
 import type { OpenedSession, RouteToken, SessionRecord, SessionService } from '@bff/session';
 import { ClientError, ResponseBodyError } from 'openid-client';
@@ -8,6 +8,8 @@ import { MemoryClientTokenCache } from './client-token.cache';
 import { clientLockKey, ClientTokens } from './client-tokens';
 import { exchangeLockKey, ExchangedTokens } from './exchanged-tokens';
 import { LocalRefreshLock, type RefreshLock } from './refresh-lock';
+import { RouteTokens } from './route-tokens';
+import type { TokenRefresher } from './token-refresher';
 import { RouteGrantRefusedError, TokenExchangeRefusedError } from './token.errors';
 
 const T0 = 1_700_000_000_000;
@@ -223,6 +225,30 @@ describe('route tokens', () => {
         response: new Response(null, { status: 400 }),
       });
       await expect(exchanges.get(session, exchangeRoute)).rejects.toMatchObject({ status: 502 });
+    });
+  });
+
+  describe('RouteTokens at boot', () => {
+    function routeTokens(grants: string[], routes: UpstreamRoute[]): RouteTokens {
+      const oidc = { supportedGrantTypes: new Set(grants) } as unknown as OidcClient;
+      const proxy = Object.assign(new ProxyConfig(), { routes });
+      return new RouteTokens({} as TokenRefresher, {} as ClientTokens, {} as ExchangedTokens, {} as never, oidc, proxy);
+    }
+
+    it('refuses to start when a route needs a grant the provider does not list, naming every such route', () => {
+      const tokens = routeTokens(
+        ['authorization_code', 'refresh_token'],
+        [route({ name: 'pub', token: 'client' }), route({ name: 'rep', token: 'exchange', audience: 'x' })],
+      );
+      expect(() => tokens.onModuleInit()).toThrow(/route "pub".*client_credentials.*route "rep".*token-exchange/s);
+    });
+
+    it('starts when the provider lists every grant the routes need', () => {
+      const tokens = routeTokens(
+        ['authorization_code', 'refresh_token', 'client_credentials'],
+        [route({ name: 'pub', token: 'user-or-client' }), route({ name: 'u', token: 'user' })],
+      );
+      expect(() => tokens.onModuleInit()).not.toThrow();
     });
   });
 });

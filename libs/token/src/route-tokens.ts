@@ -5,6 +5,7 @@ import { SessionRequiredError } from '@bff/errors';
 import type { OpenedSession } from '@bff/session';
 import { ClientTokens } from './client-tokens';
 import { ExchangedTokens } from './exchanged-tokens';
+import { NarrowedUserTokens } from './narrowed-user-tokens';
 import { TokenRefresher } from './token-refresher';
 
 /** Whether a route's policy needs the caller's session opened. */
@@ -26,9 +27,6 @@ const GRANT_NEEDED: Partial<Record<RouteTokenPolicy, string>> = {
   exchange: TOKEN_EXCHANGE_GRANT,
 };
 
-/** Policies that send the user's own token. */
-const USER_POLICIES = new Set<RouteTokenPolicy>(['user', 'optional-user', 'user-or-client']);
-
 /** What the upstream of one call gets: the token, and the session it came from (renewed, if it was). */
 export interface RouteCredential {
   accessToken?: string;
@@ -48,6 +46,7 @@ export class RouteTokens implements OnModuleInit {
     private readonly refresher: TokenRefresher,
     private readonly clients: ClientTokens,
     private readonly exchanges: ExchangedTokens,
+    private readonly narrowed: NarrowedUserTokens,
     private readonly oidc: OidcClient,
     private readonly proxy: ProxyConfig,
   ) {}
@@ -60,13 +59,6 @@ export class RouteTokens implements OnModuleInit {
       if (grant !== undefined && !supported.has(grant)) {
         found.push(
           `BFF_ROUTES route "${route.name}" (token "${route.token}") needs the "${grant}" grant, which the OpenID Provider does not list in grant_types_supported`,
-        );
-      }
-      // An audience-restricted user token (RFC 8707 through the refresh grant) is not built yet:
-      // refuse the route rather than send the unrestricted token as if it were restricted.
-      if (USER_POLICIES.has(route.token) && route.resource !== undefined) {
-        found.push(
-          `BFF_ROUTES route "${route.name}": "resource" on a "${route.token}" route is not supported yet; use token "exchange" with that "resource"`,
         );
       }
       return found;
@@ -95,12 +87,12 @@ export class RouteTokens implements OnModuleInit {
         return { accessToken: await this.clients.get(route, rejected) };
       case 'user-or-client':
         if (!session) return { accessToken: await this.clients.get(route, rejected) };
-        return this.userToken(session, rejected);
+        return this.userToken(route, session, rejected);
       case 'optional-user':
-        return session ? this.userToken(session, rejected) : {};
+        return session ? this.userToken(route, session, rejected) : {};
       case 'user':
         if (!session) throw new SessionRequiredError();
-        return this.userToken(session, rejected);
+        return this.userToken(route, session, rejected);
       case 'exchange': {
         if (!session) throw new SessionRequiredError();
         const fresh = await this.refresher.ensureFresh(session, rejected);
@@ -109,8 +101,14 @@ export class RouteTokens implements OnModuleInit {
     }
   }
 
-  private async userToken(session: OpenedSession, rejected: string | undefined): Promise<RouteCredential> {
+  /** The user's token: the session's own, or narrowed to the route's `resource` (RFC 8707). */
+  private async userToken(
+    route: UpstreamRoute,
+    session: OpenedSession,
+    rejected: string | undefined,
+  ): Promise<RouteCredential> {
     const fresh = await this.refresher.ensureFresh(session, rejected);
-    return { accessToken: fresh.record.tokens.accessToken, session: fresh };
+    if (route.resource === undefined) return { accessToken: fresh.record.tokens.accessToken, session: fresh };
+    return { accessToken: await this.narrowed.get(fresh, route, rejected), session: fresh };
   }
 }

@@ -5,6 +5,7 @@ import { SessionModule, SessionSealer } from '@bff/session';
 import { MemoryClientTokenCache, RedisClientTokenCache, type ClientTokenCache } from './client-token.cache';
 import { ClientTokens } from './client-tokens';
 import { ExchangedTokens } from './exchanged-tokens';
+import { NarrowedUserTokens } from './narrowed-user-tokens';
 import { LocalRefreshLock, REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { RedisRefreshLock } from './redis-refresh-lock';
 import { RouteTokens } from './route-tokens';
@@ -35,6 +36,7 @@ import { TokenRefresher } from './token-refresher';
     TokenRefresher,
     ClientTokens,
     ExchangedTokens,
+    NarrowedUserTokens,
     RouteTokens,
   ],
   exports: [TokenRefresher, RouteTokens],
