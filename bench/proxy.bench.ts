@@ -27,7 +27,7 @@ import { loadLine, loadRunSettings } from './common/settings';
 import { summarize } from './common/summary';
 import { profileIn, summarizeProfile } from './proxy/profile';
 import { profilesMarkdown, type Profiled } from './proxy/profile-report';
-import { interpretation, resultsTable } from './proxy/report';
+import { interpretation, policyLines, resultsTable } from './proxy/report';
 import { NAMES, PROCESSES, Stack } from './proxy/stack';
 
 const run = loadRunSettings();
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     resultsTable(rows),
     'CPU per request (µs), by process, over all rounds:',
     cpuTable(rows),
-    interpretation(rows, NAMES, refreshes),
+    `${interpretation(rows, NAMES, refreshes)}\n${policyLines(rows, NAMES.bff, NAMES.bffClient, NAMES.bffExchange)}`,
   ].join('\n\n');
   console.log(`\n${tables}\n`);
   const header = [

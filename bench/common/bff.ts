@@ -1,7 +1,7 @@
 /** The BFF as bench:proxy and bench:peer run it (proxy/servers/bff.ts): its environment and a logged-in session. */
 import { BrowserClient } from '../../test/support/browser-client';
 import type { ServerProcess } from './children';
-import { ROUTE } from './proxied-get';
+import { CLIENT_ROUTE, EXCHANGE_ROUTE, ROUTE } from './proxied-get';
 
 export interface BffEnvironment {
   port: number;
@@ -23,7 +23,12 @@ export function bffEnvironment(bff: BffEnvironment): NodeJS.ProcessEnv {
     PORT: String(bff.port),
     BFF_PUBLIC_URL: `http://localhost:${String(bff.port)}`,
     BFF_DEV_INSECURE_COOKIES: 'true',
-    BFF_ROUTES: JSON.stringify([{ name: ROUTE, upstream: bff.upstream, token: 'user' }]),
+    BFF_ROUTES: JSON.stringify([
+      { name: ROUTE, upstream: bff.upstream, token: 'user' },
+      // The dev IdP's two audiences: its API (client tokens) and the API's reports (exchanged tokens).
+      { name: CLIENT_ROUTE, upstream: bff.upstream, token: 'client', resource: 'http://localhost:4001' },
+      { name: EXCHANGE_ROUTE, upstream: bff.upstream, token: 'exchange', audience: 'http://localhost:4001/reports' },
+    ]),
     OIDC_ISSUER: bff.issuer,
     OIDC_CLIENT_ID: bff.clientId,
     OIDC_CLIENT_SECRET: bff.clientSecret,
@@ -48,8 +53,8 @@ export async function loginToBff(bff: ServerProcess): Promise<Record<string, str
  * `/api/<route><path>` on a server that listens on localhost: autocannon uses the IPv4 loopback
  * like the other targets, whatever localhost resolves to.
  */
-export function apiUrl(base: string, path: string): string {
-  const url = new URL(`/api/${ROUTE}${path}`, base);
+export function apiUrl(base: string, path: string, route = ROUTE): string {
+  const url = new URL(`/api/${route}${path}`, base);
   url.hostname = '127.0.0.1';
   return url.href;
 }

@@ -14,3 +14,6 @@ export const JSON_1K_PATH = '/json-1k';
 export const HEADERS_PATH = '/received-headers';
 /** The BFF route name, and so the `/api/<name>` prefix every proxy target serves. */
 export const ROUTE = 'bench';
+/** The same upstream behind a `client` route (the BFF's own token) and an `exchange` route (bench:proxy only). */
+export const CLIENT_ROUTE = 'bench-client';
+export const EXCHANGE_ROUTE = 'bench-exchange';

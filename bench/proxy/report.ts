@@ -7,6 +7,8 @@ export type TargetSummary = Summary<'bare' | 'direct'>;
 
 /** The throughput the BFF must keep, as a fraction of the bare proxy's, measured in the same run. */
 export const TARGET_RATIO = 0.85;
+/** bench:proxy's target for the client and exchange routes against the user route. */
+const POLICY_TARGET_RATIO = 0.95;
 
 export interface Names {
   direct: string;
@@ -80,4 +82,16 @@ export function interpretation(rows: TargetSummary[], names: Names, refreshes: n
     `- Token refreshes at the IdP during the measured runs: ${String(refreshes)} (access tokens live 1 h).`,
     quietness(rows),
   ].join('\n');
+}
+
+/** The token policies at steady state (tokens cached), against the same BFF's user route. */
+export function policyLines(rows: TargetSummary[], user: string, client: string, exchange: string): string {
+  const base = find(rows, user).requestsPerSecond;
+  const ratio = (name: string): number => find(rows, name).requestsPerSecond / base;
+  const verdict = Math.min(ratio(client), ratio(exchange)) >= POLICY_TARGET_RATIO ? 'meets' : 'misses';
+  return (
+    `- Route token policies at steady state (tokens cached, same process and session): a \`client\` route runs at ` +
+    `**${fixed(ratio(client), 2)}×** and an \`exchange\` route at **${fixed(ratio(exchange), 2)}×** the \`user\` route, ` +
+    `which ${verdict} the ${fixed(POLICY_TARGET_RATIO, 2)}× target.`
+  );
 }

@@ -7,7 +7,7 @@ import { freePort } from '../../test/support/free-port';
 import { apiUrl, bffEnvironment, loginToBff } from '../common/bff';
 import { ServerGroup, type ServerProcess } from '../common/children';
 import type { Target } from '../common/load';
-import { JSON_1K_PATH, ROUTE } from '../common/proxied-get';
+import { CLIENT_ROUTE, EXCHANGE_ROUTE, JSON_1K_PATH, ROUTE } from '../common/proxied-get';
 import { ACCESS_TOKEN_TTL_SECONDS, serverScript, type Role, type RoleArgs } from './protocol';
 
 export const NAMES = {
@@ -16,6 +16,8 @@ export const NAMES = {
   bareUndici: 'bare undici proxy (the BFF’s engine)',
   bff: 'BFF, SESSION_CACHE_MS=1000 (default)',
   bffNoCache: 'BFF, SESSION_CACHE_MS=0',
+  bffClient: 'BFF, a client route (client-credentials token)',
+  bffExchange: 'BFF, an exchange route (exchanged user token)',
 };
 /** Process names; also the folders of their CPU profiles. */
 export const PROCESSES = {
@@ -77,6 +79,7 @@ export class Stack {
       this.fork(PROCESSES.bff, 'bff', {}, bffEnv(ports[0], 1000)),
       this.fork(PROCESSES.bffNoCache, 'bff', {}, bffEnv(ports[1], 0)),
     ]);
+    const bffSession = await loginToBff(bff);
     this.targets = [
       { name: NAMES.direct, url: `${upstream.url}${JSON_1K_PATH}`, headers: {} },
       { name: NAMES.bare, url: `${bare.url}/api/${ROUTE}${JSON_1K_PATH}`, headers: {}, process: bare.name },
@@ -86,12 +89,25 @@ export class Stack {
         headers: {},
         process: bareUndici.name,
       },
-      { name: NAMES.bff, url: apiUrl(bff.url, JSON_1K_PATH), headers: await loginToBff(bff), process: bff.name },
+      { name: NAMES.bff, url: apiUrl(bff.url, JSON_1K_PATH), headers: bffSession, process: bff.name },
       {
         name: NAMES.bffNoCache,
         url: apiUrl(bffNoCache.url, JSON_1K_PATH),
         headers: await loginToBff(bffNoCache),
         process: bffNoCache.name,
+      },
+      // The same process and session as the user route: the rows differ only by the route's token policy.
+      {
+        name: NAMES.bffClient,
+        url: apiUrl(bff.url, JSON_1K_PATH, CLIENT_ROUTE),
+        headers: bffSession,
+        process: bff.name,
+      },
+      {
+        name: NAMES.bffExchange,
+        url: apiUrl(bff.url, JSON_1K_PATH, EXCHANGE_ROUTE),
+        headers: bffSession,
+        process: bff.name,
       },
     ];
   }
