@@ -90,13 +90,8 @@ export class Stack {
         process: bareUndici.name,
       },
       { name: NAMES.bff, url: apiUrl(bff.url, JSON_1K_PATH), headers: bffSession, process: bff.name },
-      {
-        name: NAMES.bffNoCache,
-        url: apiUrl(bffNoCache.url, JSON_1K_PATH),
-        headers: await loginToBff(bffNoCache),
-        process: bffNoCache.name,
-      },
-      // The same process and session as the user route: the rows differ only by the route's token policy.
+      // Right after the user route, in the same process and session: the rows differ only by the
+      // route's token policy, and measure in the same state of the machine.
       {
         name: NAMES.bffClient,
         url: apiUrl(bff.url, JSON_1K_PATH, CLIENT_ROUTE),
@@ -108,6 +103,12 @@ export class Stack {
         url: apiUrl(bff.url, JSON_1K_PATH, EXCHANGE_ROUTE),
         headers: bffSession,
         process: bff.name,
+      },
+      {
+        name: NAMES.bffNoCache,
+        url: apiUrl(bffNoCache.url, JSON_1K_PATH),
+        headers: await loginToBff(bffNoCache),
+        process: bffNoCache.name,
       },
     ];
   }
