@@ -23,12 +23,16 @@ describe('route token policies across instances', () => {
       instances: 3,
       accessTokenTtlSeconds: 6,
       env: {
+        // A hung token endpoint is given up on after a second here (the fault test below).
+        OIDC_HTTP_TIMEOUT_MS: '1000',
         BFF_ROUTES: JSON.stringify([
           { name: 'public', upstream: `${upstream.url}/public`, token: 'client', resource: API },
           { name: 'mixed', upstream: `${upstream.url}/mixed`, token: 'user-or-client' },
           { name: 'reports', upstream: `${upstream.url}/reports`, token: 'exchange', audience: REPORTS },
           { name: 'elsewhere', upstream: `${upstream.url}/x`, token: 'exchange', audience: 'https://unknown.example' },
           { name: 'narrowed', upstream: `${upstream.url}/narrowed`, token: 'user', resource: REPORTS },
+          { name: 'mixed-a', upstream: `${upstream.url}/a`, token: 'client', resource: API },
+          { name: 'mixed-b', upstream: `${upstream.url}/b`, token: 'client', resource: API },
         ]),
       },
     });
@@ -118,6 +122,25 @@ describe('route token policies across instances', () => {
     expect(await response.json()).toMatchObject({ error: 'route_token_refused' });
     expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
   });
+
+  it.each([
+    ['token-endpoint-500', 502, 'idp_bad_response'],
+    ['token-endpoint-hang', 503, 'idp_unavailable'],
+  ] as const)(
+    'answers a client grant the IdP cannot serve (%s) with %i JSON, and keeps the session',
+    async (fault, status, error) => {
+      // A route not asked for yet, so its first call needs a grant.
+      stack.idp.setFault(fault);
+      try {
+        const response = await browser.api(`${stack.url}/api/mixed-${fault === 'token-endpoint-500' ? 'a' : 'b'}/x`);
+        expect(response.status).toBe(status);
+        expect(await response.json()).toEqual({ error, message: expect.any(String) });
+      } finally {
+        stack.idp.setFault(null);
+      }
+      expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
+    },
+  );
 
   it('counts the grants in bff_token_grants_total by grant, route and result', async () => {
     const texts = await Promise.all(stack.bffs.map(async (bff) => (await fetch(`${bff.url}/metrics`)).text()));
