@@ -116,6 +116,26 @@ export async function measure(
  * Every target once per round, in the same order, so each ratio compares neighbours in time;
  * each target is warmed up just before its first measured run.
  */
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The order of the targets in one round: round 1 as listed, later rounds in other orders
+ * (index × m mod n for an odd m coprime with n), so that no target always runs late in a round.
+ * Targets that share a process measured slower the later they ran (bench:proxy's user, client
+ * and exchange routes: whichever came last was the slowest, by up to 15%).
+ */
+export function roundOrder<T>(targets: readonly T[], round: number): T[] {
+  const n = targets.length;
+  let m = 2 * round - 1;
+  while (n > 1 && gcd(m % n, n) !== 1) m += 2;
+  return targets
+    .map((target, index) => ({ target, key: (index * m) % Math.max(n, 1) }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ target }) => target);
+}
+
 export async function measureRounds(
   targets: readonly Target[],
   settings: LoadSettings,
@@ -124,7 +144,7 @@ export async function measureRounds(
 ): Promise<Measurement[]> {
   const results: Measurement[] = [];
   for (let round = 1; round <= rounds; round += 1) {
-    for (const target of targets) {
+    for (const target of roundOrder(targets, round)) {
       console.log(`[bench] round ${String(round)}/${String(rounds)}: ${target.name}`);
       if (round === 1) await warmUp(target, settings);
       results.push(await measure(target, settings, round, meter));
