@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
+import { bearerClaimsOf } from '../support/bearer';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, patternBytes, type SeenRequest } from '../support/echo-upstream';
@@ -7,11 +8,6 @@ import { freePort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
 
 const BODY_LIMIT = 60 * 1024 * 1024;
-
-function jwtPayload(authorization: string | string[] | undefined): Record<string, unknown> {
-  const token = String(authorization).replace(/^Bearer /, '');
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-}
 
 describe('the /api reverse proxy', () => {
   let upstream: EchoUpstream;
@@ -61,7 +57,7 @@ describe('the /api reverse proxy', () => {
     expect(seen.headers['proxy-authorization']).toBeUndefined();
     expect(seen.headers.accept).toBe('application/json');
     expect(seen.headers.authorization).toMatch(/^Bearer eyJ/);
-    expect(jwtPayload(seen.headers.authorization)).toMatchObject({ sub: 'alice', aud: 'http://localhost:4001' });
+    expect(bearerClaimsOf(seen.headers.authorization)).toMatchObject({ sub: 'alice', aud: 'http://localhost:4001' });
     expect(seen.headers['x-forwarded-proto']).toBe('http');
     expect(seen.headers['x-forwarded-host']).toBe(new URL(stack.url).host);
     expect(seen.headers['x-forwarded-for']).toMatch(/127\.0\.0\.1|::1/);

@@ -1,3 +1,4 @@
+import { bearerClaimsOf } from '../support/bearer';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
@@ -6,9 +7,9 @@ const API = 'http://localhost:4001';
 const REPORTS = 'http://localhost:4001/reports';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/** The claims of the token the upstream received with this call. */
 function claimsOf(seen: SeenRequest | undefined): Record<string, unknown> {
-  const token = String(seen?.headers.authorization).replace(/^Bearer /, '');
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+  return bearerClaimsOf(seen?.headers.authorization);
 }
 
 /** Per-route token policies against the real dev IdP, three BFF instances sharing one Redis. */

@@ -1,10 +1,7 @@
+import { bearerOf } from '../support/bearer';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream } from '../support/echo-upstream';
-
-function bearerOf(authorization: string | string[] | undefined): string {
-  return String(authorization).replace(/^Bearer /, '');
-}
 
 /** An upstream 401 `invalid_token`: one forced renewal of the route's token and one retry, on GET/HEAD only. */
 describe('an upstream that refuses the access token', () => {
