@@ -1,16 +1,13 @@
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
-import { rawRequest, type RawResponse } from '../support/raw-http';
+import { expectContractError, rawRequest, type RawResponse } from '../support/raw-http';
 
 /** Every answer of the BFF, even one no route or hook produced, has the contract's shape and headers. */
-function expectContractError(response: RawResponse, status: number, error: string): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']?.[0]).toMatch(/^application\/json/);
-  expect(response.headers['x-content-type-options']).toEqual(['nosniff']);
-  expect(response.headers['referrer-policy']).toEqual(['no-referrer']);
+function expectEdgeError(response: RawResponse, status: number, error: string): void {
+  expectContractError(response, status, error);
   expect(response.headers['cache-control']).toEqual(['no-store']);
+  // No request reached Fastify: the id is one the edge made up, a UUID.
   expect(response.headers['x-request-id']?.[0]).toMatch(/^[0-9a-f-]{36}$/);
-  expect(JSON.parse(response.body)).toEqual({ error, message: expect.any(String) });
 }
 
 describe('answers Node and Fastify give before any route runs', () => {
@@ -58,12 +55,12 @@ describe('answers Node and Fastify give before any route runs', () => {
     ],
     ['an invalid header value', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: \x01\r\n\r\n'],
   ])("answers %s with Node's 400 in the contract's shape", async (_case, request) => {
-    expectContractError(await rawRequest(port, request), 400, 'bad_request');
+    expectEdgeError(await rawRequest(port, request), 400, 'bad_request');
   });
 
   it('answers headers over the size limit with a contract 431', async () => {
     const response = await rawRequest(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
-    expectContractError(response, 431, 'headers_too_large');
+    expectEdgeError(response, 431, 'headers_too_large');
   });
 
   it("keeps a trusted proxy's X-Request-Id, in the answer and upstream alike", async () => {

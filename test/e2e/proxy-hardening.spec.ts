@@ -2,21 +2,17 @@ import { Readable } from 'node:stream';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
-import { parseRawResponse, rawRequest, trickleUpload, type RawResponse } from '../support/raw-http';
+import {
+  expectContractError,
+  parseRawResponse,
+  rawRequest,
+  trickleUpload,
+  type RawResponse,
+} from '../support/raw-http';
 import { waitFor } from '../support/wait-for';
 
 const BODY_LIMIT = 64 * 1024;
 const BODY_TIMEOUT_MS = 500;
-
-/** The contract's error answer: JSON `{ error, message }` with the baseline headers. */
-function expectContractError(response: RawResponse, status: number, error: string): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']?.[0]).toMatch(/^application\/json/);
-  expect(response.headers['x-content-type-options']).toEqual(['nosniff']);
-  expect(response.headers['referrer-policy']).toEqual(['no-referrer']);
-  expect(response.headers['x-request-id']?.[0]).toMatch(/\S/);
-  expect(JSON.parse(response.body)).toEqual({ error, message: expect.any(String) });
-}
 
 /** A chunked body of `size` bytes, streamed the way a browser's fetch sends one. */
 function chunkedBody(size: number): ReadableStream {

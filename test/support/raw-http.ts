@@ -137,3 +137,13 @@ export async function trickleUpload(
   socket.once('close', () => clearInterval(timer));
   return { socket, answer };
 }
+
+/** The contract's error answer: JSON `{ error, message }` with the headers every answer carries. */
+export function expectContractError(response: RawResponse, status: number, error: string): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']?.[0]).toMatch(/^application\/json/);
+  expect(response.headers['x-content-type-options']).toEqual(['nosniff']);
+  expect(response.headers['referrer-policy']).toEqual(['no-referrer']);
+  expect(response.headers['x-request-id']?.[0]).toMatch(/\S/);
+  expect(JSON.parse(response.body)).toEqual({ error, message: expect.any(String) });
+}
