@@ -5,34 +5,11 @@ import { connectRedis, createRedisClient } from '@bff/cluster';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { testRedisConfig } from '../support/redis';
-import { openSocket, type TestSocket } from '../support/socket-client';
+import { loggedIn, openSocket, readySocket, refusal, type TestSocket } from '../support/socket-client';
 
 const CAP = 3;
 const TOKEN = 'internal-token-for-tests';
 const RESERVED = ['ready', 'pong', 'error'];
-
-async function loggedIn(url: string, user = 'alice'): Promise<BrowserClient> {
-  const browser = new BrowserClient();
-  await browser.login(url, user, user);
-  return browser;
-}
-
-async function readySocket(url: string, browser: BrowserClient): Promise<TestSocket> {
-  const socket = await openSocket(url, browser);
-  expect(await socket.next()).toEqual({ type: 'ready', data: { sub: expect.any(String) } });
-  return socket;
-}
-
-async function refusal(promise: Promise<TestSocket>): Promise<{ status: number; body: unknown }> {
-  try {
-    const socket = await promise;
-    socket.socket.close();
-  } catch (error) {
-    const { status, body } = error as { status: number; body: string };
-    return { status, body: JSON.parse(body) as unknown };
-  }
-  throw new Error('the upgrade was accepted');
-}
 
 const sessionIdOf = (browser: BrowserClient): string => (browser.cookie('__Host-bff') ?? '').split('.')[1] ?? '';
 

@@ -5,32 +5,7 @@ import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { PrivateRedis } from '../support/private-redis';
 import { testRedisConfig } from '../support/redis';
-import { openSocket, type TestSocket } from '../support/socket-client';
-
-async function loggedIn(url: string, user = 'alice'): Promise<BrowserClient> {
-  const browser = new BrowserClient();
-  await browser.login(url, user, user);
-  return browser;
-}
-
-/** Opens a socket and waits for the server's `ready` frame (its channels are subscribed from then on). */
-async function readySocket(url: string, browser: BrowserClient, options = {}): Promise<TestSocket> {
-  const socket = await openSocket(url, browser, options);
-  expect(await socket.next()).toEqual({ type: 'ready', data: { sub: expect.any(String) } });
-  return socket;
-}
-
-/** Resolves with the HTTP status of a refused upgrade. */
-async function refusal(promise: Promise<TestSocket>): Promise<{ status: number; body: unknown }> {
-  try {
-    const socket = await promise;
-    socket.socket.close();
-  } catch (error) {
-    const { status, body } = error as { status: number; body: string };
-    return { status, body: JSON.parse(body) as unknown };
-  }
-  throw new Error('the upgrade was accepted');
-}
+import { loggedIn, openSocket, readySocket, refusal, type TestSocket } from '../support/socket-client';
 
 describe('the WebSocket gateway across instances', () => {
   let stack: Stack;

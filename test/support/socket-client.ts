@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { BrowserClient } from './browser-client';
+import { BrowserClient } from './browser-client';
 
 /** What a test can observe of one WebSocket. */
 export interface TestSocket {
@@ -73,4 +73,34 @@ export function openSocket(
       reject(error);
     });
   });
+}
+
+/** A browser logged in as `user` (password = user name, as the dev IdP's demo users). */
+export async function loggedIn(url: string, user = 'alice'): Promise<BrowserClient> {
+  const browser = new BrowserClient();
+  await browser.login(url, user, user);
+  return browser;
+}
+
+/** Opens a socket and waits for the server's `ready` frame (its channels are subscribed from then on). */
+export async function readySocket(
+  url: string,
+  browser: BrowserClient,
+  options: Parameters<typeof openSocket>[2] = {},
+): Promise<TestSocket> {
+  const socket = await openSocket(url, browser, options);
+  expect(await socket.next()).toEqual({ type: 'ready', data: { sub: expect.any(String) } });
+  return socket;
+}
+
+/** Resolves with the HTTP status and JSON body of a refused upgrade; fails if it was accepted. */
+export async function refusal(promise: Promise<TestSocket>): Promise<{ status: number; body: unknown }> {
+  try {
+    const socket = await promise;
+    socket.socket.close();
+  } catch (error) {
+    const { status, body } = error as { status: number; body: string };
+    return { status, body: JSON.parse(body) as unknown };
+  }
+  throw new Error('the upgrade was accepted');
 }
