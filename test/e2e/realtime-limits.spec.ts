@@ -5,6 +5,7 @@ import { connectRedis, createRedisClient } from '@bff/cluster';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
 import { testRedisConfig } from '../support/redis';
+import { waitFor } from '../support/wait-for';
 import { loggedIn, openSocket, readySocket, refusal, type TestSocket } from '../support/socket-client';
 
 const CAP = 3;
@@ -84,6 +85,18 @@ describe('WebSockets per session and the frame types only the gateway sends', ()
 
   it('frees the slots of upgrades whose client went away before they completed', async () => {
     const browser = await loggedIn(stack.url);
+    // Slots are taken when an upgrade is verified, which may finish after the client has gone:
+    // count the verifications that settled, so the test looks at the slots only once all have.
+    const authenticator = stack.bffs[0]!.app.get(UpgradeAuthenticator);
+    const verify = authenticator.verify.bind(authenticator);
+    let settled = 0;
+    const spy = jest.spyOn(authenticator, 'verify').mockImplementation(async (upgrade) => {
+      try {
+        return await verify(upgrade);
+      } finally {
+        settled++;
+      }
+    });
     const { port } = new URL(stack.url);
     const request = [
       'GET /ws HTTP/1.1',
@@ -108,6 +121,8 @@ describe('WebSockets per session and the frame types only the gateway sends', ()
           }),
       ),
     );
+    await waitFor(() => settled >= CAP);
+    spy.mockRestore();
     await untilSlotsHeld(browser, 0);
     expect(slotsHeld(browser)).toBe(0);
     for (let i = 0; i < CAP; i++) track(await readySocket(stack.url, browser));
