@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createDevIdp, type DevIdp } from '@bff/dev-idp';
-import { waitUntilLive, type BffProcess } from '../support/bff-process';
+import { spawnNode, waitUntilLive, type BffProcess } from '../support/bff-process';
 import { BrowserClient } from '../support/browser-client';
 import { TEST_CLIENT } from '../support/bff-stack';
 import { EchoUpstream } from '../support/echo-upstream';
@@ -11,22 +10,6 @@ import { freePort } from '../support/free-port';
 import { killChild } from '../support/kill-child';
 import { createHostApp, packRepository, ROOT, sh } from '../support/packed-host';
 import { testRedisUrl } from '../support/redis';
-
-/** Starts a Node program of the host app with only the given environment (plus PATH). */
-function startNode(cwd: string, script: string, env: Record<string, string>): BffProcess {
-  const child = spawn(process.execPath, [script], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, exited, output: () => output };
-}
 
 /**
  * The package as a Nest team gets it: `npm pack` at the root, the tarball
@@ -53,16 +36,20 @@ describe('the nest-bff package in a fresh host app', () => {
       clients: [{ ...TEST_CLIENT, redirectUris: [`${url}/auth/callback`], postLogoutRedirectUris: [`${url}/`] }],
     });
     upstream = await EchoUpstream.start();
-    host = startNode(hostDir, join('dist', 'main.js'), {
-      PORT: String(port),
-      BFF_PUBLIC_URL: url,
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: TEST_CLIENT.clientId,
-      OIDC_CLIENT_SECRET: TEST_CLIENT.clientSecret,
-      SESSION_SECRET: randomBytes(32).toString('base64url'),
-      REDIS_URL: testRedisUrl(),
-      BFF_ROUTES: JSON.stringify([{ name: 'echo', upstream: upstream.url, token: 'user' }]),
-    });
+    host = spawnNode(
+      [join('dist', 'main.js')],
+      {
+        PORT: String(port),
+        BFF_PUBLIC_URL: url,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: TEST_CLIENT.clientId,
+        OIDC_CLIENT_SECRET: TEST_CLIENT.clientSecret,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        REDIS_URL: testRedisUrl(),
+        BFF_ROUTES: JSON.stringify([{ name: 'echo', upstream: upstream.url, token: 'user' }]),
+      },
+      hostDir,
+    );
     await waitUntilLive(url, host);
     browser = new BrowserClient();
     await browser.login(url);
@@ -104,7 +91,7 @@ describe('the nest-bff package in a fresh host app', () => {
   });
 
   it('installs the nest-bff command, which runs the standalone server and refuses a bad environment by name', async () => {
-    const bin = startNode(hostDir, join('node_modules', '.bin', 'nest-bff'), {});
+    const bin = spawnNode([join('node_modules', '.bin', 'nest-bff')], {}, hostDir);
     const { code } = await bin.exited;
     expect(code).toBe(1);
     expect(bin.output()).toMatch(/OIDC_ISSUER/);

@@ -10,10 +10,10 @@ export interface BffProcess {
   output(): string;
 }
 
-/** Starts `main.ts` through @swc-node/register with only the given environment (plus PATH). */
-export function spawnBff(env: Record<string, string>): BffProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/bff/src/main.ts')], {
-    cwd: ROOT,
+/** Starts a Node program with only the given environment (plus PATH), collecting its output. */
+export function spawnNode(args: string[], env: Record<string, string>, cwd = ROOT): BffProcess {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -26,6 +26,11 @@ export function spawnBff(env: Record<string, string>): BffProcess {
     });
   });
   return { child, exited, output: () => output };
+}
+
+/** Starts `main.ts` through @swc-node/register with only the given environment (plus PATH). */
+export function spawnBff(env: Record<string, string>): BffProcess {
+  return spawnNode(['-r', '@swc-node/register', join(ROOT, 'apps/bff/src/main.ts')], env);
 }
 
 /** Polls `/health/live` until it answers (bounded), failing with the process output otherwise. */
