@@ -35,7 +35,7 @@ const { load: settings, rounds, redisUrl } = run;
 const profiling = process.env.BENCH_CPU_PROF === '1';
 const root = repoRoot();
 const profileRoot = join(root, 'dist-bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
-const PROFILED = [PROCESSES.bare, PROCESSES.bff, PROCESSES.bffNoCache];
+const PROFILED = [PROCESSES.bare, PROCESSES.bff, PROCESSES.bffNoCache, PROCESSES.bffClient, PROCESSES.bffExchange];
 
 const stack = new Stack({
   redisUrl,

@@ -124,7 +124,7 @@ function gcd(a: number, b: number): number {
  * The order of the targets in one round: round 1 as listed, later rounds in other orders
  * (index × m mod n for an odd m coprime with n), so that no target always runs late in a round.
  * Targets that share a process measured slower the later they ran (bench:proxy's user, client
- * and exchange routes: whichever came last was the slowest, by up to 15%).
+ * and exchange routes, when they shared one BFF: whichever came last was the slowest, by up to 15%).
  */
 export function roundOrder<T>(targets: readonly T[], round: number): T[] {
   const n = targets.length;

@@ -84,16 +84,16 @@ export function interpretation(rows: TargetSummary[], names: Names, refreshes: n
   ].join('\n');
 }
 
-/** The token policies at steady state (tokens cached), against the same BFF's user route. */
+/** The token policies at steady state (tokens cached), against the user route of a BFF configured the same. */
 export function policyLines(rows: TargetSummary[], user: string, client: string, exchange: string): string {
   const base = find(rows, user).requestsPerSecond;
   const ratio = (name: string): number => find(rows, name).requestsPerSecond / base;
   const cpu = (name: string): string => fixed(find(rows, name).cpu.proxy ?? 0, 0);
   const verdict = Math.min(ratio(client), ratio(exchange)) >= POLICY_TARGET_RATIO ? 'meets' : 'misses';
   return (
-    `- Route token policies at steady state (tokens cached, same process and session): a \`client\` route runs at ` +
+    `- Route token policies at steady state (tokens cached, one session, each route in a BFF process of its own): a \`client\` route runs at ` +
     `**${fixed(ratio(client), 2)}×** and an \`exchange\` route at **${fixed(ratio(exchange), 2)}×** the \`user\` route, ` +
-    `which ${verdict} the ${fixed(POLICY_TARGET_RATIO, 2)}× target; the BFF spent ${cpu(user)}, ${cpu(client)} and ` +
+    `which ${verdict} the ${fixed(POLICY_TARGET_RATIO, 2)}× target; the BFF processes spent ${cpu(user)}, ${cpu(client)} and ` +
     `${cpu(exchange)} µs of CPU per request on them.`
   );
 }

@@ -26,6 +26,8 @@ export const PROCESSES = {
   bareUndici: 'bare-undici',
   bff: 'bff',
   bffNoCache: 'bff-nocache',
+  bffClient: 'bff-client',
+  bffExchange: 'bff-exchange',
   idp: 'idp',
 };
 
@@ -58,7 +60,7 @@ export class Stack {
     const bare = await this.fork(PROCESSES.bare, 'bare', { upstream: upstream.url });
     const bareUndici = await this.fork(PROCESSES.bareUndici, 'bare-undici', { upstream: upstream.url });
     // The BFFs' redirect URIs must be registered at the IdP before they boot, so their ports come first.
-    const ports = [await freePort(), await freePort()] as const;
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()] as const;
     const bffUrls = ports.map((port) => `http://localhost:${String(port)}`);
     const idp = await this.fork(PROCESSES.idp, 'idp', {
       ...CLIENT,
@@ -75,10 +77,16 @@ export class Stack {
         cacheMs,
         redisUrl: this.options.redisUrl,
       });
-    const [bff, bffNoCache] = await Promise.all([
+    // The client and exchange routes each get a BFF process of their own, configured like the
+    // first: sharing one process, the routes measured slower the later they ran in a round (up to
+    // 15%), which says more about the process's history than about a policy.
+    const [bff, bffNoCache, bffClient, bffExchange] = await Promise.all([
       this.fork(PROCESSES.bff, 'bff', {}, bffEnv(ports[0], 1000)),
       this.fork(PROCESSES.bffNoCache, 'bff', {}, bffEnv(ports[1], 0)),
+      this.fork(PROCESSES.bffClient, 'bff', {}, bffEnv(ports[2], 1000)),
+      this.fork(PROCESSES.bffExchange, 'bff', {}, bffEnv(ports[3], 1000)),
     ]);
+    // One session for the user and exchange routes, as one deployment's instances share it.
     const bffSession = await loginToBff(bff);
     this.targets = [
       { name: NAMES.direct, url: `${upstream.url}${JSON_1K_PATH}`, headers: {} },
@@ -90,19 +98,19 @@ export class Stack {
         process: bareUndici.name,
       },
       { name: NAMES.bff, url: apiUrl(bff.url, JSON_1K_PATH), headers: bffSession, process: bff.name },
-      // Right after the user route, in the same process and session: the rows differ only by the
-      // route's token policy, and measure in the same state of the machine.
+      // Right after the user route, with the same session: the rows differ only by the route's
+      // token policy (the client route opens no session but still needs X-CSRF).
       {
         name: NAMES.bffClient,
-        url: apiUrl(bff.url, JSON_1K_PATH, CLIENT_ROUTE),
+        url: apiUrl(bffClient.url, JSON_1K_PATH, CLIENT_ROUTE),
         headers: bffSession,
-        process: bff.name,
+        process: bffClient.name,
       },
       {
         name: NAMES.bffExchange,
-        url: apiUrl(bff.url, JSON_1K_PATH, EXCHANGE_ROUTE),
+        url: apiUrl(bffExchange.url, JSON_1K_PATH, EXCHANGE_ROUTE),
         headers: bffSession,
-        process: bff.name,
+        process: bffExchange.name,
       },
       {
         name: NAMES.bffNoCache,
