@@ -24,16 +24,18 @@ import tseslint from 'typescript-eslint';
 const LIB_DEPENDENCIES = {
   errors: [],
   metrics: [],
+  // DPoP keys, proofs, nonces and their verification (RFC 9449): pure node:crypto, no Nest.
+  dpop: ['errors'],
   config: ['errors'],
   // What instances share: the Redis connection and the message bus between them.
   cluster: ['errors', 'metrics', 'config'],
-  session: ['errors', 'metrics', 'config', 'cluster'],
-  auth: ['errors', 'metrics', 'config', 'cluster', 'session'],
-  token: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth'],
-  proxy: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token'],
+  session: ['errors', 'metrics', 'dpop', 'config', 'cluster'],
+  auth: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session'],
+  token: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth'],
+  proxy: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth', 'token'],
   realtime: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token'],
   // The package's server entry: BffModule, setupBff, local APIs. Everything a host imports.
-  'bff-module': ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token', 'proxy', 'realtime'],
+  'bff-module': ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth', 'token', 'proxy', 'realtime'],
   // Browser code: the SPA's client. No server lib lists it, so no server code may import it.
   client: [],
 };

@@ -9,20 +9,17 @@ export interface AccessTokenVerifierOptions {
 }
 
 /**
- * Verifies `Authorization: Bearer <JWT>` as an access token for `audience` (each route of the
- * API names the one it serves) and returns the token's payload.
+ * Verifies a JWT as an access token for `audience` (each route of the API names the one it
+ * serves) and returns the token's payload.
  */
-export type VerifyAuthorization = (authorization: string | undefined, audience: string) => Promise<JWTPayload>;
-
-// RFC 6750 §2.1: b64token syntax; the scheme name is case-insensitive.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export type VerifyAccessToken = (token: string, audience: string) => Promise<JWTPayload>;
 
 /**
  * Creates a verifier for JWT access tokens (RFC 9068) of one issuer, for any of its audiences.
  * The issuer's discovery document is fetched on first use and cached, one for all audiences; a
  * failed discovery is retried on the next request.
  */
-export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): VerifyAuthorization {
+export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): VerifyAccessToken {
   let jwks: Promise<JWTVerifyGetKey> | undefined;
   const loadJwks = (): Promise<JWTVerifyGetKey> =>
     (jwks ??= discoverJwks(o).catch((err: unknown) => {
@@ -40,13 +37,9 @@ export function createAccessTokenVerifier(o: AccessTokenVerifierOptions): Verify
     }
   };
 
-  return async (authorization, audience) => {
-    const match = authorization === undefined ? null : BEARER.exec(authorization);
-    if (!match?.[1]) {
-      throw new InvalidTokenError('a bearer access token is required');
-    }
+  return async (token, audience) => {
     try {
-      const { payload } = await jwtVerify(match[1], getKey, {
+      const { payload } = await jwtVerify(token, getKey, {
         issuer: o.issuer,
         audience,
         // RFC 9068 §4: the resource server must check the access-token type, so an

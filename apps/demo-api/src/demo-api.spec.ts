@@ -1,10 +1,8 @@
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import type { CryptoKey, JWK } from 'jose';
+import { generateKeyPair } from 'jose';
 import { bffInternalPublisher, createDemoApi } from './index';
 import type { DemoApi, NotificationFrame, NotificationPublisher } from './index';
+import { nowSeconds, signAccessToken, startIssuer, startServer, stopServer } from './testing/test-issuer';
+import type { TestIssuer, TokenOptions } from './testing/test-issuer';
 
 const AUDIENCE = 'http://localhost:4001';
 const REPORTS = 'http://localhost:4001/reports';
@@ -20,81 +18,12 @@ class RecordingPublisher implements NotificationPublisher {
   }
 }
 
-interface RecordedRequest {
-  method?: string;
-  url?: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A local HTTP server that records requests and answers with `respond`. */
-async function startServer(
-  respond: (req: RecordedRequest) => { status: number; json?: unknown },
-): Promise<{ server: Server; url: string; requests: RecordedRequest[] }> {
-  const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      const recorded = { method: req.method, url: req.url, headers: req.headers, body };
-      requests.push(recorded);
-      const { status, json } = respond(recorded);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(json === undefined ? '' : JSON.stringify(json));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, requests };
-}
-
-const stopServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
-
-/** An issuer with a real signing key, discovery document and JWKS endpoint. */
-async function startIssuer() {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  let issuer = '';
-  const state = { available: true };
-  const idp = await startServer((req) => {
-    if (!state.available) return { status: 500 };
-    if (req.url === '/.well-known/openid-configuration') {
-      return { status: 200, json: { issuer, jwks_uri: `${issuer}/jwks` } };
-    }
-    if (req.url === '/jwks') return { status: 200, json: { keys: [jwk] } };
-    return { status: 404 };
-  });
-  issuer = idp.url;
-  return Object.assign(state, idp, { issuer, privateKey });
-}
-
-interface TokenOptions {
-  key?: CryptoKey;
-  iss?: string;
-  aud?: string;
-  sub?: string;
-  clientId?: string;
-  typ?: string;
-  iat?: number;
-  exp?: number;
-}
-
 describe('demo API', () => {
-  let idp: Awaited<ReturnType<typeof startIssuer>>;
+  let idp: TestIssuer;
   let publisher: RecordingPublisher;
   let api: DemoApi;
-  const now = () => Math.floor(Date.now() / 1000);
-
-  const sign = (o: TokenOptions = {}) =>
-    new SignJWT({ scope: 'openid profile', client_id: o.clientId ?? 'bff' })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: o.typ ?? 'at+jwt' })
-      .setIssuer(o.iss ?? idp.issuer)
-      .setAudience(o.aud ?? AUDIENCE)
-      .setSubject(o.sub ?? 'alice')
-      .setIssuedAt(o.iat ?? now())
-      .setExpirationTime(o.exp ?? now() + 60)
-      .sign(o.key ?? idp.privateKey);
+  const now = nowSeconds;
+  const sign = (o: TokenOptions = {}) => signAccessToken(idp, AUDIENCE, o);
 
   const call = (path: string, init: RequestInit = {}) => fetch(`${api.url}${path}`, init);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -125,7 +54,7 @@ describe('demo API', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('returns the verified claims of a valid access token from /me', async () => {
+  it('returns the verified claims of a valid access token from /me, with its token type', async () => {
     const iat = now();
     const res = await call('/me', { headers: bearer(await sign({ iat, exp: iat + 60 })) });
     expect(res.status).toBe(200);
@@ -137,6 +66,7 @@ describe('demo API', () => {
       scope: 'openid profile',
       aud: AUDIENCE,
       client_id: 'bff',
+      token_type: 'Bearer',
     });
   });
 
@@ -156,6 +86,7 @@ describe('demo API', () => {
       sub: 'alice',
       aud: REPORTS,
       client_id: 'bff',
+      token_type: 'Bearer',
       report: { owner: 'alice', orders: 2, total: 103.5, currency: 'EUR' },
     });
   });

@@ -3,7 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
 import { createAccessTokenVerifier } from './access-token.verifier';
 import { DemoApiError, InvalidRequestError, InvalidTokenError, PublishFailedError } from './demo-api.errors';
+import { dpopChallenge, DpopPresentationVerifier } from './dpop-presentation.verifier';
+import type { DemoApiDpop, DemoApiDpopOptions, TokenType } from './dpop-presentation.verifier';
 import type { NotificationPublisher } from './notification.publisher';
+import { readAuthorization } from './presented-token';
 
 /** Receives warnings (IdP or publisher failures); never given a token. */
 export interface DemoApiLogger {
@@ -28,13 +31,26 @@ export interface DemoApiOptions {
   publisher: NotificationPublisher;
   /** Bound on discovery and JWKS requests to the issuer, in ms (default 5000). */
   idpTimeoutMs?: number;
+  /**
+   * DPoP (RFC 9449): a token bound to a key (`cnf.jkt`) is accepted only with
+   * `Authorization: DPoP` and a valid proof of that key; plain bearer tokens are unaffected.
+   */
+  dpop?: DemoApiDpopOptions;
   logger?: DemoApiLogger;
 }
 
 export interface DemoApi {
   url: string;
   port: number;
+  /** DPoP counters and the server nonce, for tests. */
+  dpop: DemoApiDpop;
   close(): Promise<void>;
+}
+
+/** A verified access token and how it was presented. */
+interface VerifiedToken {
+  payload: JWTPayload;
+  tokenType: TokenType;
 }
 
 const MAX_MESSAGE_LENGTH = 500;
@@ -50,9 +66,9 @@ function ordersOf(sub: unknown) {
   return CATALOG.map((item, i) => ({ id: `${String(sub)}-${String(1001 + i)}`, item: item.name, total: item.price }));
 }
 
-/** Which token a route received, echoed so that a client (the demo SPA) can show it. */
-function tokenEcho({ sub, aud, client_id }: JWTPayload) {
-  return { sub, aud, client_id };
+/** Which token a route received and how (`token_type`), echoed so that a client (the demo SPA) can show it. */
+function tokenEcho({ payload: { sub, aud, client_id }, tokenType }: VerifiedToken) {
+  return { sub, aud, client_id, token_type: tokenType };
 }
 
 /**
@@ -66,7 +82,8 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   const verify = createAccessTokenVerifier({ issuer: o.issuer, timeoutMs: o.idpTimeoutMs ?? 5000 });
   const reportsAudience = o.reportsAudience ?? `${o.audience.replace(/\/+$/, '')}/reports`;
   const log = o.logger ?? { warn: () => undefined };
-  const claimsOf = new WeakMap<FastifyRequest, JWTPayload>();
+  const dpop = new DpopPresentationVerifier(o.dpop);
+  const tokensOf = new WeakMap<FastifyRequest, VerifiedToken>();
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024, requestTimeout: 30_000 });
 
   // Runs before the body is parsed, so an unauthenticated caller learns nothing
@@ -74,26 +91,40 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   const tokenFor =
     (audience: string) =>
     async (req: FastifyRequest): Promise<void> => {
-      claimsOf.set(req, await verify(req.headers.authorization, audience));
+      const presented = readAuthorization(req.headers.authorization);
+      let payload: JWTPayload;
+      try {
+        payload = await verify(presented.token, audience);
+      } catch (err) {
+        // RFC 9449 §7.1: a token presented with the DPoP scheme is refused with a DPoP challenge.
+        if (presented.scheme !== 'DPoP' || !(err instanceof InvalidTokenError)) throw err;
+        throw new InvalidTokenError(err.message, { cause: err.cause, challenge: dpopChallenge('invalid_token') });
+      }
+      tokensOf.set(req, { payload, tokenType: await dpop.check(req, presented, payload) });
     };
   const authenticate = tokenFor(o.audience);
   const authenticateForReports = tokenFor(reportsAudience);
-  const claims = (req: FastifyRequest): JWTPayload => {
-    const payload = claimsOf.get(req);
-    if (!payload) throw new InvalidTokenError('a bearer access token is required');
-    return payload;
+  const tokenOf = (req: FastifyRequest): VerifiedToken => {
+    const token = tokensOf.get(req);
+    if (!token) throw new InvalidTokenError('a bearer access token is required');
+    return token;
   };
+  const claims = (req: FastifyRequest): JWTPayload => tokenOf(req).payload;
 
   app.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('cache-control', 'no-store');
+    // RFC 9449 §9: a fresh nonce on every answer, so a client rarely needs the 401 to learn it.
+    const nonce = dpop.nonce();
+    if (nonce !== undefined) reply.header('dpop-nonce', nonce);
     done(null, payload);
   });
 
   app.get('/health', () => ({ status: 'ok' }));
 
   app.get('/me', { onRequest: authenticate }, (req) => {
-    const { sub, exp, iat, scope, aud, client_id } = claims(req);
-    return { sub, exp, iat, scope, aud, client_id };
+    const { payload, tokenType } = tokenOf(req);
+    const { sub, exp, iat, scope, aud, client_id, cnf } = payload;
+    return { sub, exp, iat, scope, aud, client_id, cnf, token_type: tokenType };
   });
 
   // A second resource for aggregating local APIs (apps/example-host): the caller's recent orders.
@@ -104,12 +135,12 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
 
   // Another audience: the BFF's `exchange` route trades the user's token for one of this.
   app.get('/reports/summary', { onRequest: authenticateForReports }, (req) => {
-    const payload = claims(req);
-    const orders = ordersOf(payload.sub);
+    const token = tokenOf(req);
+    const orders = ordersOf(token.payload.sub);
     return {
-      ...tokenEcho(payload),
+      ...tokenEcho(token),
       report: {
-        owner: payload.sub,
+        owner: token.payload.sub,
         orders: orders.length,
         total: orders.reduce((sum, order) => sum + order.total, 0),
         currency: 'EUR',
@@ -119,7 +150,7 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
 
   // No user needed: the BFF's `client` route sends its own client-credentials token.
   app.get('/public/catalog', { onRequest: authenticate }, (req) => ({
-    ...tokenEcho(claims(req)),
+    ...tokenEcho(tokenOf(req)),
     items: CATALOG,
   }));
 
@@ -141,7 +172,7 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof DemoApiError) {
       if (err.status === 503) log.warn({ error: describe(err.cause ?? err) }, err.message);
-      return sendError(reply, err.status, err.code, err.message);
+      return sendError(reply, err.status, err.code, err.message, err.challenge);
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
@@ -150,6 +181,11 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
     }
     log.warn({ error: describe(err) }, 'unexpected error');
     return sendError(reply, 500, 'server_error', 'internal error');
+  });
+
+  app.addHook('onClose', (_instance, done) => {
+    dpop.close();
+    done();
   });
 
   await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
@@ -161,6 +197,7 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   return {
     url,
     port,
+    dpop,
     async close() {
       await app.close();
       await o.publisher.close?.();
@@ -179,8 +216,8 @@ function readMessage(body: unknown): string {
   return message;
 }
 
-function sendError(reply: FastifyReply, status: number, error: string, message: string) {
-  if (status === 401) reply.header('www-authenticate', 'Bearer error="invalid_token"');
+function sendError(reply: FastifyReply, status: number, error: string, message: string, challenge?: string) {
+  if (status === 401) reply.header('www-authenticate', challenge ?? 'Bearer error="invalid_token"');
   return reply.code(status).send({ error, message });
 }
 

@@ -1,5 +1,13 @@
 export { createDemoApi } from './demo-api';
 export type { DemoApi, DemoApiLogger, DemoApiOptions } from './demo-api';
+export { dpopChallenge } from './dpop-presentation.verifier';
+export type {
+  DemoApiDpop,
+  DemoApiDpopOptions,
+  DemoApiDpopStats,
+  DpopRejection,
+  TokenType,
+} from './dpop-presentation.verifier';
 export { bffInternalPublisher, redisPublisher } from './notification.publisher';
 export type {
   BffInternalPublisherOptions,
@@ -9,6 +17,7 @@ export type {
 } from './notification.publisher';
 export {
   DemoApiError,
+  DpopRejectedError,
   IdpUnavailableError,
   InvalidRequestError,
   InvalidTokenError,

@@ -18,10 +18,22 @@ async function main(): Promise<void> {
     issuer: env.OIDC_ISSUER ?? 'http://localhost:4000',
     audience: env.DEMO_API_AUDIENCE ?? 'http://localhost:4001',
     publisher,
+    dpop: {
+      requireNonce: readBoolean('DEMO_API_DPOP_NONCE', env.DEMO_API_DPOP_NONCE ?? 'false'),
+      publicOrigin: env.DEMO_API_PUBLIC_ORIGIN,
+    },
     logger,
   });
   // The Redis URL may carry a password, so only the publisher kind is logged.
-  logger.info({ url: api.url, publisher: redisUrl ? 'redis' : `bff-internal ${bffUrl}` }, 'demo API listening');
+  logger.info(
+    {
+      url: api.url,
+      publisher: redisUrl ? 'redis' : `bff-internal ${bffUrl}`,
+      dpopNonce: api.dpop.nonce() !== undefined,
+      publicOrigin: env.DEMO_API_PUBLIC_ORIGIN ?? 'http://<Host header>',
+    },
+    'demo API listening',
+  );
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -39,6 +51,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function readBoolean(name: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new RangeError(`${name} must be true or false, got "${value}"`);
 }
 
 function readPort(value: string): number {
