@@ -61,6 +61,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     OIDC_CLIENT_ID: TEST_CLIENT.clientId,
     OIDC_CLIENT_SECRET: TEST_CLIENT.clientSecret,
     SESSION_SECRET: randomBytes(32).toString('base64url'),
+    // The dev IdP offers PAR, which OIDC_PAR=auto would use; these stacks test the classic
+    // redirect (its query parameters are inspected and tampered with). FAPI stacks push.
+    OIDC_PAR: 'never',
     ...(options.redis === false ? {} : { REDIS_URL: testRedisUrl() }),
   };
   const bffs: BffInstance[] = [];

@@ -4,6 +4,7 @@ import Provider from 'oidc-provider';
 import { SignJWT, importJWK, type JWK as JoseJwk } from 'jose';
 import { registerClientCredentialsGrant } from './client-credentials.grant';
 import { findDevAccount } from './dev-users';
+import { generateEcSigningKey, resolveFapiMode, type DevIdpFapiOptions } from './fapi-mode';
 import { handleInteraction } from './interaction-handler';
 import {
   buildProviderConfiguration,
@@ -34,6 +35,14 @@ export interface DevIdpOptions {
   resource?: string;
   /** The demo API's reports audience, default `<resource>/reports` ('http://localhost:4001/reports'). */
   reportsResource?: string;
+  /**
+   * `fapi2`: FAPI 2.0 mode. PAR required, DPoP with server nonces, private_key_jwt clients (their
+   * keys by `jwksUri` or inline `jwks`), ES256 ID tokens, oidc-provider's FAPI 2.0 profile. Default
+   * (unset): a classic confidential-client provider, client_secret_basic and RS256.
+   */
+  profile?: 'default' | 'fapi2';
+  /** FAPI 2.0 mode only: turn one of its features off (see {@link DevIdpFapiOptions}). */
+  fapi?: DevIdpFapiOptions;
 }
 
 /** The audiences (RFC 8707 resource indicators) of the dev IdP's JWT access tokens. */
@@ -58,11 +67,24 @@ export interface DevIdpStats {
   revocations: number;
 }
 
+/** Counters for tests: PAR and client assertions (the high-assurance client's side of things). */
+export interface DevIdpClientStats {
+  /** Every POST to the PAR endpoint, including ones answered by an injected fault. */
+  parRequests: number;
+  /**
+   * Every client assertion (private_key_jwt) the provider accepted, in order: the endpoint
+   * (oidc-provider's route name: `token`, `revocation`, `pushed_authorization_request`), the
+   * key id and the algorithm.
+   */
+  clientAssertions: { route: string; kid?: string; alg: string }[];
+}
+
 /**
- * Injected failure of the token endpoint: `token-endpoint-500` answers 500 JSON,
- * `token-endpoint-hang` never answers (until close()); null serves normally.
+ * Injected failure of the token or the PAR endpoint: `…-500` answers 500 JSON, `…-hang` never
+ * answers (until close()); null serves normally.
  */
-export type DevIdpFault = 'token-endpoint-500' | 'token-endpoint-hang' | null;
+export type DevIdpFault =
+  'token-endpoint-500' | 'token-endpoint-hang' | 'par-endpoint-500' | 'par-endpoint-hang' | null;
 
 /** A running dev IdP. */
 export interface DevIdp {
@@ -73,6 +95,8 @@ export interface DevIdp {
   resources: DevIdpResources;
   /** Live counters; the object is mutated in place, read it after the calls of interest. */
   stats: DevIdpStats;
+  /** Live counters of PAR requests and client assertions, mutated in place like {@link stats}. */
+  clientStats: DevIdpClientStats;
   /** The oidc-provider instance, for events or adapter access in tests. */
   provider: Provider;
   setFault(fault: DevIdpFault): void;
@@ -97,6 +121,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** The endpoints whose failure tests can inject (see {@link DevIdpFault}). */
+const FAULTY_ENDPOINTS: Partial<Record<string, 'token-endpoint' | 'par-endpoint'>> = {
+  [ROUTES.token]: 'token-endpoint',
+  [ROUTES.pushed_authorization_request]: 'par-endpoint',
+};
+
 function grantTypeOf(ctx: { oidc?: { params?: Record<string, unknown> } }): string {
   const value = ctx.oidc?.params?.grant_type;
   return typeof value === 'string' && value ? value : 'unknown';
@@ -109,6 +139,7 @@ function grantTypeOf(ctx: { oidc?: { params?: Record<string, unknown> } }): stri
 export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const host = options.host ?? '127.0.0.1';
   const stats: DevIdpStats = { tokenRequests: 0, grants: {}, revocations: 0 };
+  const clientStats: DevIdpClientStats = { parRequests: 0, clientAssertions: [] };
   let fault: DevIdpFault = null;
   let dispatch: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
@@ -119,6 +150,10 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const issuer = `http://${options.issuerHost ?? 'localhost'}:${String(port)}`;
 
   const signingKey = await generateSigningKey();
+  const fapi =
+    options.profile === 'fapi2'
+      ? { mode: resolveFapiMode(options.fapi), ecSigningKey: await generateEcSigningKey() }
+      : undefined;
   const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 60;
   const resource = options.resource ?? 'http://localhost:4001';
   const resources = { api: resource, reports: options.reportsResource ?? `${resource.replace(/\/+$/, '')}/reports` };
@@ -131,7 +166,14 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     });
     provider = new Provider(
       issuer,
-      buildProviderConfiguration({ signingKey, clients: options.clients, accessTokenTtlSeconds, servers }),
+      buildProviderConfiguration({
+        signingKey,
+        clients: options.clients,
+        accessTokenTtlSeconds,
+        servers,
+        fapi,
+        onClientAssertion: (assertion) => clientStats.clientAssertions.push(assertion),
+      }),
     );
     // Before the first request: the clients' grant_types are checked against these when first used.
     registerClientCredentialsGrant(provider, servers);
@@ -163,15 +205,17 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const callback = provider.callback();
   dispatch = (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
-    if (req.method === 'POST' && path === ROUTES.token) {
-      stats.tokenRequests += 1;
-      if (fault === 'token-endpoint-500') {
+    const faulty = req.method === 'POST' ? FAULTY_ENDPOINTS[path] : undefined;
+    if (faulty) {
+      if (faulty === 'token-endpoint') stats.tokenRequests += 1;
+      else clientStats.parRequests += 1;
+      if (fault === `${faulty}-500`) {
         res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify({ error: 'server_error', error_description: 'injected fault' }));
         return;
       }
       // Never answered; close() destroys the socket.
-      if (fault === 'token-endpoint-hang') return;
+      if (fault === `${faulty}-hang`) return;
     }
     if (req.method === 'POST' && path === ROUTES.revocation) {
       // oidc-provider emits no event for a successful revocation; its 200 is the signal.
@@ -195,6 +239,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     port,
     resources,
     stats,
+    clientStats,
     provider,
     setFault: (f) => {
       fault = f;
@@ -206,6 +251,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     resetStats: () => {
       stats.tokenRequests = 0;
       stats.revocations = 0;
+      clientStats.parRequests = 0;
+      clientStats.clientAssertions.length = 0;
       // Clear in place so a reference to stats.grants held by a test stays live.
       // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a plain record by design: tests compare it with toEqual
       for (const key of Object.keys(stats.grants)) delete stats.grants[key];

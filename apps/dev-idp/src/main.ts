@@ -14,10 +14,31 @@ function intFromEnv(name: string, fallback: number, min: number): number {
   return value;
 }
 
+function profileFromEnv(): 'default' | 'fapi2' {
+  const raw = process.env.DEV_IDP_PROFILE;
+  if (raw === undefined || raw === '' || raw === 'default') return 'default';
+  if (raw === 'fapi2') return 'fapi2';
+  throw new Error(`DEV_IDP_PROFILE must be default or fapi2, got "${raw}"`);
+}
+
+function boolFromEnv(name: string): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const bff = (env.BFF_PUBLIC_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const profile = profileFromEnv();
+  // FAPI 2.0 mode: the BFF authenticates with private_key_jwt, its keys read from its /auth/jwks.
+  const clientAuth =
+    profile === 'fapi2'
+      ? { tokenEndpointAuthMethod: 'private_key_jwt' as const, jwksUri: `${bff}/auth/jwks` }
+      : { clientSecret: env.OIDC_CLIENT_SECRET ?? 'bff-demo-secret-change-me' };
   const idp = await createDevIdp({
+    profile,
     port: intFromEnv('DEV_IDP_PORT', 4000, 0),
     // Loopback by default: a dev IdP with known passwords must not face the network unless asked.
     host: env.DEV_IDP_HOST ?? '127.0.0.1',
@@ -27,7 +48,9 @@ async function main(): Promise<void> {
     clients: [
       {
         clientId: env.OIDC_CLIENT_ID ?? 'bff-demo',
-        clientSecret: env.OIDC_CLIENT_SECRET ?? 'bff-demo-secret-change-me',
+        ...clientAuth,
+        // Off unless asked: a BFF without DPoP could not use its tokens.
+        ...(boolFromEnv('DEV_IDP_DPOP_BOUND_ACCESS_TOKENS') ? { dpopBoundAccessTokens: true } : {}),
         redirectUris: [`${bff}/auth/callback`],
         postLogoutRedirectUris: [`${bff}/`],
         backchannelLogoutUri: `${bff}/auth/backchannel-logout`,
@@ -35,7 +58,7 @@ async function main(): Promise<void> {
     ],
   });
   console.log(
-    `dev IdP listening at ${idp.issuer}; access tokens for ${idp.resources.api} and ${idp.resources.reports}`,
+    `dev IdP (${profile} profile) listening at ${idp.issuer}; access tokens for ${idp.resources.api} and ${idp.resources.reports}`,
   );
 
   let stopping = false;

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { ClientMetadata, Configuration, Grant, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import type {
+  ClientAuthMethod,
+  ClientMetadata,
+  Configuration,
+  Grant,
+  JWK,
+  KoaContextWithOIDC,
+  SigningAlgorithm,
+} from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 import { CLIENT_CREDENTIALS_GRANT_TYPE } from './client-credentials.grant';
 import { findDevAccount } from './dev-users';
+import { defaultFapiClientAuthMethod, fapiConfiguration, type FapiMode } from './fapi-mode';
 import { renderErrorPage, renderLoggedOut, renderLogoutConfirm } from './html';
 import type { DevResourceServers } from './resource-servers';
 import { TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.grant';
@@ -11,11 +20,25 @@ import { TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.grant';
 /** A confidential client registered at the dev IdP. */
 export interface DevIdpClient {
   clientId: string;
-  clientSecret: string;
+  /** The secret of a `client_secret_basic` client. */
+  clientSecret?: string;
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   /** OIDC Back-Channel Logout receiver; when set, ID tokens also carry `sid`. */
   backchannelLogoutUri?: string;
+  /** Default `client_secret_basic`; `private_key_jwt` in FAPI 2.0 mode. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** Where a `private_key_jwt` client publishes its keys (a BFF's `/auth/jwks`), fetched when first needed. */
+  jwksUri?: string;
+  /** A `private_key_jwt` client's public keys, given inline instead of {@link jwksUri}. */
+  jwks?: { keys: JWK[] };
+  /** The algorithm of this client's ID tokens; default RS256, in FAPI 2.0 mode the mode's one. */
+  idTokenSignedResponseAlg?: SigningAlgorithm;
+  /**
+   * RFC 9449 §5.2: every access token of this client must be DPoP-bound (a token request without
+   * a proof is refused). Default false.
+   */
+  dpopBoundAccessTokens?: boolean;
 }
 
 /** What the provider configuration is built from. */
@@ -26,11 +49,16 @@ export interface ProviderSettings {
   servers: DevResourceServers;
   /** The provider's signing key (private JWK). */
   signingKey: JWK;
+  /** FAPI 2.0 mode, with its EC P-256 key for ES256 ID tokens; unset: the default mode. */
+  fapi?: { mode: FapiMode; ecSigningKey: JWK };
+  /** Called for every client assertion (private_key_jwt) the provider accepted. */
+  onClientAssertion?: (assertion: { route: string; kid?: string; alg: string }) => void;
 }
 
 /** Endpoint paths, fixed here because the HTTP handler routes on them too. */
 export const ROUTES = {
   authorization: '/auth',
+  pushed_authorization_request: '/request',
   token: '/token',
   revocation: '/token/revocation',
   end_session: '/session/end',
@@ -55,11 +83,18 @@ export function publicJwkOf(jwk: JWK): JWK {
   return publicMembers;
 }
 
-function toClientMetadata(c: DevIdpClient): ClientMetadata {
+function toClientMetadata(c: DevIdpClient, fapi: FapiMode | undefined): ClientMetadata {
+  const method: ClientAuthMethod =
+    c.tokenEndpointAuthMethod ?? (fapi ? defaultFapiClientAuthMethod(fapi) : 'client_secret_basic');
+  const idTokenAlg = c.idTokenSignedResponseAlg ?? fapi?.idTokenSigningAlg;
   return {
     client_id: c.clientId,
-    client_secret: c.clientSecret,
-    token_endpoint_auth_method: 'client_secret_basic',
+    ...(c.clientSecret !== undefined ? { client_secret: c.clientSecret } : {}),
+    token_endpoint_auth_method: method,
+    ...(c.jwksUri !== undefined ? { jwks_uri: c.jwksUri } : {}),
+    ...(c.jwks !== undefined ? { jwks: c.jwks } : {}),
+    ...(idTokenAlg !== undefined ? { id_token_signed_response_alg: idTokenAlg } : {}),
+    ...(c.dpopBoundAccessTokens !== undefined ? { dpop_bound_access_tokens: c.dpopBoundAccessTokens } : {}),
     // A BFF also gets its own token (per-route `client` policy) and exchanges its user's token for
     // another audience (`exchange` policy); both grants are registered in dev-idp.ts.
     grant_types: ['authorization_code', 'refresh_token', CLIENT_CREDENTIALS_GRANT_TYPE, TOKEN_EXCHANGE_GRANT_TYPE],
@@ -111,10 +146,10 @@ const loopbackFriendlyFetch = (input: string | URL | Request, init?: RequestInit
 
 /** Builds the complete oidc-provider configuration for the dev IdP. */
 export function buildProviderConfiguration(settings: ProviderSettings): Configuration {
-  const { servers, accessTokenTtlSeconds } = settings;
-  return {
-    clients: settings.clients.map(toClientMetadata),
-    jwks: { keys: [settings.signingKey] },
+  const { servers, accessTokenTtlSeconds, fapi } = settings;
+  const configuration: Configuration = {
+    clients: settings.clients.map((client) => toClientMetadata(client, fapi?.mode)),
+    jwks: { keys: fapi ? [settings.signingKey, fapi.ecSigningKey] : [settings.signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     routes: ROUTES,
     findAccount: findDevAccount,
@@ -133,6 +168,18 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
     // Rotate on every use so tests and the BFF see refresh-token rotation (one-time use).
     rotateRefreshToken: true,
     loadExistingGrant: grantRequested,
+    assertJwtClientAuthClaimsAndHeader: (ctx, claims, header) => {
+      // oidc-provider's own rule, which this hook replaces: FAPI 2.0 wants the issuer as `aud`.
+      if (ctx.oidc.isFapi('2.0') && claims.aud !== ctx.oidc.issuer) {
+        throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
+      }
+      const { kid, alg } = header;
+      settings.onClientAssertion?.({
+        route: ctx.oidc.route,
+        kid: typeof kid === 'string' ? kid : undefined,
+        alg: typeof alg === 'string' ? alg : 'unknown',
+      });
+    },
     // RFC 8693 §4.1: an exchanged token names the party that acts for the user, the BFF (its
     // client id, as `sub` names a client in oidc-provider's client-credentials tokens).
     extraTokenClaims: (_ctx, token) =>
@@ -195,4 +242,8 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
       ctx.body = renderErrorPage({ ...out });
     },
   };
+  if (!fapi) return configuration;
+  const overlay = fapiConfiguration(fapi.mode);
+  Object.assign(configuration.features ?? {}, overlay.features);
+  return { ...configuration, clientAuthMethods: overlay.clientAuthMethods, enabledJWA: overlay.enabledJWA };
 }

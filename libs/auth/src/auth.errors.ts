@@ -1,4 +1,4 @@
-import { BadGatewayError, BadRequestError, BffError, DependencyUnavailableError } from '@bff/errors';
+import { BadGatewayError, BadRequestError, BffError, DependencyUnavailableError, NotFoundError } from '@bff/errors';
 
 /** `returnTo` is not a relative same-origin path (open-redirect defence). */
 export class InvalidReturnToError extends BadRequestError {
@@ -74,5 +74,31 @@ export class InvalidLogoutTokenError extends BadRequestError {
 export class CrossSiteRequestError extends BffError {
   constructor(readonly reason: string) {
     super('cross_site_request', 403, 'Requests from other sites are refused.', { cause: new Error(reason) });
+  }
+}
+
+/**
+ * At boot: the provider's discovery document falls short of the configuration (PAR, client
+ * authentication, DPoP, ID token algorithm, the FAPI 2.0 profile's checks). Lists every problem
+ * at once, each naming the variable that asked for the missing feature; the BFF does not start.
+ */
+export class IdpRequirementsError extends BffError {
+  constructor(
+    issuer: string,
+    readonly problems: string[],
+  ) {
+    super(
+      'idp_requirements_unmet',
+      500,
+      `The OpenID Provider at ${issuer} (OIDC_ISSUER) does not offer what the configuration needs (${String(problems.length)} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      { expose: false },
+    );
+  }
+}
+
+/** `GET /auth/jwks` when the BFF does not authenticate with private_key_jwt: it has no keys to publish. */
+export class ClientJwksNotPublishedError extends NotFoundError {
+  constructor() {
+    super('not_found', 'The BFF publishes no keys: its client authentication is not private_key_jwt.');
   }
 }

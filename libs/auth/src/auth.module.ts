@@ -5,6 +5,8 @@ import { SessionModule } from '@bff/session';
 import type { FastifyInstance } from 'fastify';
 import { AuthController } from './auth.controller';
 import { BackchannelLogoutService } from './backchannel-logout.service';
+import { ClientAssertionKeys } from './client-assertion-keys';
+import { ClientJwksController } from './client-jwks.controller';
 import { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 import { LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
@@ -22,7 +24,7 @@ import { UserService } from './user.service';
  */
 @Module({
   imports: [ClusterModule, SessionModule],
-  controllers: [AuthController],
+  controllers: [AuthController, ClientJwksController],
   providers: [
     {
       provide: LOGIN_TRANSACTION_STORE,
@@ -30,6 +32,7 @@ import { UserService } from './user.service';
       useFactory: (redis: RedisClient | null): LoginTransactionStore =>
         redis ? new RedisLoginTransactionStore(redis) : new MemoryLoginTransactionStore(),
     },
+    ClientAssertionKeys,
     OidcClient,
     LoginTransactions,
     LoginService,

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SessionConfig } from '@bff/config';
-import { createTicket, formatTicket, parseTicket, SealOpenError, SessionSealer } from '@bff/session';
+import {
+  createTicket,
+  formatTicket,
+  parseTicket,
+  SealOpenError,
+  SessionSealer,
+  type SessionTicket,
+} from '@bff/session';
 import { LoginStateError } from './auth.errors';
 import { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 import { sameText } from './same-text';
@@ -11,6 +18,14 @@ export interface LoginTransaction {
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
+}
+
+/** A login's `state` and login cookie before its transaction is stored. */
+export interface PendingLogin {
+  state: string;
+  cookieValue: string;
+  /** The ticket behind both: its secret seals the transaction. */
+  ticket: SessionTicket;
 }
 
 /**
@@ -35,9 +50,24 @@ export class LoginTransactions {
 
   /** Stores a transaction; returns the `state` to send and the login cookie's value. */
   async begin(transaction: LoginTransaction): Promise<{ state: string; cookieValue: string }> {
+    const pending = this.prepare();
+    await this.keep(pending, transaction);
+    return { state: pending.state, cookieValue: pending.cookieValue };
+  }
+
+  /**
+   * A new `state` and its login cookie, stored nowhere yet: a login whose authorization request
+   * the provider does not take (a refused or failed PAR call) leaves nothing behind. {@link keep}
+   * stores it once the redirect is ready.
+   */
+  prepare(): PendingLogin {
     const ticket = createTicket();
-    await this.store.put(ticket.id, this.sealer.seal('login', ticket, transaction), this.ttlMs);
-    return { state: ticket.id, cookieValue: formatTicket(ticket) };
+    return { state: ticket.id, cookieValue: formatTicket(ticket), ticket };
+  }
+
+  /** Stores the transaction of a {@link prepare}d login, for its callback to {@link finish}. */
+  async keep(pending: PendingLogin, transaction: LoginTransaction): Promise<void> {
+    await this.store.put(pending.state, this.sealer.seal('login', pending.ticket, transaction), this.ttlMs);
   }
 
   /** Consumes the transaction the callback's `state` names, checking the browser's login cookie. */

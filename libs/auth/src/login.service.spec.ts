@@ -1,5 +1,5 @@
 import type { OpenedSession, SessionService } from '@bff/session';
-import { InvalidReturnToError } from './auth.errors';
+import { IdpBadResponseError, IdpUnavailableError, InvalidReturnToError } from './auth.errors';
 import type { LoginTransaction, LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
 import type { OidcClient } from './oidc-client';
@@ -76,5 +76,62 @@ describe('LoginService.abandon', () => {
     const { service, calls } = loginServiceWith(transaction('/'), () => Promise.reject(new Error('redis down')));
     await expect(service.abandon(session)).resolves.toBeUndefined();
     expect(calls).toEqual(['end abandoned-id']);
+  });
+});
+
+describe('LoginService.begin', () => {
+  /** Records the order of the login's steps; `authorize` plays the provider's part (PAR or not). */
+  function beginWith(authorize: () => Promise<URL>) {
+    const calls: string[] = [];
+    const oidcClient = {
+      authorizationUrl: () => {
+        calls.push('authorizationUrl');
+        return authorize();
+      },
+    };
+    const transactions = {
+      prepare: () => {
+        calls.push('prepare');
+        return { state: 'state-1', cookieValue: 'login-cookie', ticket: {} };
+      },
+      keep: () => {
+        calls.push('keep');
+        return Promise.resolve();
+      },
+    };
+    const service = new LoginService(
+      oidcClient as unknown as OidcClient,
+      transactions as unknown as LoginTransactions,
+      {} as SessionService,
+    );
+    return { service, calls };
+  }
+
+  it('stores the transaction only once the provider took the authorization request', async () => {
+    const { service, calls } = beginWith(() => Promise.resolve(new URL('https://idp.example/auth?request_uri=x')));
+    await expect(service.begin('/orders')).resolves.toEqual({
+      authorizationUrl: 'https://idp.example/auth?request_uri=x',
+      loginCookie: 'login-cookie',
+    });
+    expect(calls).toEqual(['prepare', 'authorizationUrl', 'keep']);
+  });
+
+  it.each<[string, Error, new (...args: never[]) => Error]>([
+    [
+      'an unreachable provider',
+      new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }),
+      IdpUnavailableError,
+    ],
+    ['a timeout', Object.assign(new Error('operation timed out'), { name: 'TimeoutError' }), IdpUnavailableError],
+    [
+      'a 5xx answer',
+      Object.assign(new Error('unexpected HTTP response status code'), { code: 'OAUTH_RESPONSE_IS_NOT_CONFORM' }),
+      IdpBadResponseError,
+    ],
+    ['anything else', new Error('unexpected'), IdpBadResponseError],
+  ])('answers a failed push to %s as a failed token call, storing nothing', async (_label, failure, expected) => {
+    const { service, calls } = beginWith(() => Promise.reject(failure));
+    await expect(service.begin('/')).rejects.toBeInstanceOf(expected);
+    expect(calls).toEqual(['prepare', 'authorizationUrl']);
   });
 });

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { describeChain } from '@bff/errors';
+import { BffError, describeChain } from '@bff/errors';
 import { SessionService, sessionTag, type OpenedSession } from '@bff/session';
 import * as oidc from 'openid-client';
-import { IdpLoginError, LoginValidationError } from './auth.errors';
+import { IdpBadResponseError, IdpLoginError, LoginValidationError } from './auth.errors';
 import { classifyIdpFailure } from './idp-failure';
 import { LoginTransactions } from './login-transactions';
-import { OidcClient } from './oidc-client';
+import { OidcClient, type AuthorizationRequest } from './oidc-client';
 import { validateReturnTo } from './return-to';
 
 /** ID token claims that only served the login itself. */
@@ -27,23 +27,41 @@ export class LoginService {
     private readonly sessions: SessionService,
   ) {}
 
-  /** Starts a login: returns where to send the browser and the login cookie to set. */
+  /**
+   * Starts a login: returns where to send the browser and the login cookie to set. With PAR the
+   * request is pushed to the provider first; the transaction is stored only once that worked,
+   * so a refused or failed push leaves neither a transaction nor a cookie.
+   */
   async begin(returnTo: unknown): Promise<{ authorizationUrl: string; loginCookie: string }> {
     const target = validateReturnTo(returnTo);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
-    const { state, cookieValue } = await this.transactions.begin({
-      nonce,
-      codeVerifier,
-      returnTo: target,
-      createdAt: Date.now(),
-    });
-    const url = this.oidcClient.buildAuthorizationUrl({
-      state,
+    const pending = this.transactions.prepare();
+    const url = await this.authorizationUrl({
+      state: pending.state,
       nonce,
       codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     });
-    return { authorizationUrl: url.href, loginCookie: cookieValue };
+    await this.transactions.keep(pending, { nonce, codeVerifier, returnTo: target, createdAt: Date.now() });
+    return { authorizationUrl: url.href, loginCookie: pending.cookieValue };
+  }
+
+  /** The provider's URL for this login; a failed PAR call answers as a failed token call does (502/503). */
+  private async authorizationUrl(request: AuthorizationRequest): Promise<URL> {
+    try {
+      return await this.oidcClient.authorizationUrl(request);
+    } catch (error) {
+      if (error instanceof BffError) throw error;
+      const failure = classifyIdpFailure(error);
+      if ('unavailable' in failure) throw failure.unavailable;
+      // Not the browser's fault: the provider refused the BFF's own request (its client
+      // authentication, its registration). Only the OAuth error code is named, for the log.
+      const reason =
+        'rejected' in failure
+          ? `the provider refused the pushed authorization request (${safeErrorCode(failure.rejected)})`
+          : 'the pushed authorization request failed';
+      throw new IdpBadResponseError(new Error(reason, { cause: error }));
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OidcConfig, ServerConfig } from '@bff/config';
 import * as oidc from 'openid-client';
-import { IdpUnavailableError } from './auth.errors';
+import { IdpRequirementsError, IdpUnavailableError } from './auth.errors';
+import { ClientAssertionKeys } from './client-assertion-keys';
+import { expectedIdTokenAlg, providerProblems, usesPar } from './provider-requirements';
 
 /** What a route's token is asked for with: RFC 8707 `resource`, `audience`, `scope`. */
 export interface TokenTarget {
@@ -49,44 +51,103 @@ function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointRes
   };
 }
 
+/** What an authorization request carries besides the client's own settings. */
+export interface AuthorizationRequest {
+  state: string;
+  nonce: string;
+  codeChallenge: string;
+}
+
 /**
  * The BFF as a confidential OpenID Connect client (openid-client 6). Discovers
  * the provider at boot with a timeout, and applies that timeout to every later
  * call. ID tokens from the token endpoint are signature-checked against the
  * provider's JWKS too (`enableNonRepudiationChecks`), as docs/security-model.md states.
+ *
+ * Every call to the provider's token endpoint (and its revocation and PAR endpoints) goes
+ * through the one {@link oidc.Configuration} built at boot, so each authenticates with the
+ * configured method: client_secret_basic, client_secret_post or private_key_jwt. Right after
+ * discovery, every way the provider falls short of the configuration (PAR, the method, DPoP,
+ * the ID token algorithm, the FAPI 2.0 profile's checks) is named at once and boot stops.
  */
 @Injectable()
 export class OidcClient implements OnModuleInit {
   private readonly logger = new Logger(OidcClient.name);
   private configuration?: oidc.Configuration;
+  /** Whether authorization requests are pushed first (OIDC_PAR, read against the provider's metadata). */
+  private pushesAuthorizationRequests = false;
   readonly redirectUri: string;
 
   constructor(
     private readonly config: OidcConfig,
     server: ServerConfig,
+    private readonly keys: ClientAssertionKeys,
   ) {
     this.redirectUri = `${server.publicUrl}/auth/callback`;
   }
 
   async onModuleInit(): Promise<void> {
-    const execute = [oidc.enableNonRepudiationChecks];
-    // http is accepted only for loopback issuers (checked in config); openid-client needs telling.
-    if (this.config.issuer.startsWith('http:')) execute.push(oidc.allowInsecureRequests);
+    const clientAuth = await this.clientAuthentication();
+    const metadata: Partial<oidc.ClientMetadata> = { redirect_uris: [this.redirectUri], response_types: ['code'] };
+    let configuration: oidc.Configuration;
     try {
-      this.configuration = await oidc.discovery(
-        new URL(this.config.issuer),
-        this.config.clientId,
-        { redirect_uris: [this.redirectUri], response_types: ['code'] },
-        oidc.ClientSecretBasic(this.config.clientSecret),
-        { execute, timeout: this.config.httpTimeoutMs / 1000 },
-      );
+      configuration = await oidc.discovery(new URL(this.config.issuer), this.config.clientId, metadata, clientAuth, {
+        execute: this.configurationSettings(),
+        timeout: this.config.httpTimeoutMs / 1000,
+      });
     } catch (error) {
       throw new Error(
         `Cannot use the OpenID Provider at ${this.config.issuer} (OIDC_ISSUER): discovery failed: ${(error as Error).message}`,
         { cause: error },
       );
     }
-    this.logger.log(`discovered OpenID Provider ${this.config.issuer}`);
+    const server = configuration.serverMetadata();
+    const problems = providerProblems(this.requirements(), server);
+    if (problems.length > 0) throw new IdpRequirementsError(this.config.issuer, problems);
+    // openid-client refuses an ID token of any other algorithm than the one asked for here. It
+    // takes client metadata only when a Configuration is made, and the algorithm may depend on
+    // the provider's list, so the Configuration is made again with it.
+    const idTokenAlg = expectedIdTokenAlg(this.config, server);
+    if (idTokenAlg !== undefined) {
+      configuration = new oidc.Configuration(
+        server,
+        this.config.clientId,
+        { ...metadata, id_token_signed_response_alg: idTokenAlg },
+        clientAuth,
+      );
+      for (const setting of this.configurationSettings()) setting(configuration);
+      configuration.timeout = this.config.httpTimeoutMs / 1000;
+    }
+    this.configuration = configuration;
+    this.pushesAuthorizationRequests = usesPar(this.config, server);
+    this.logger.log(
+      `discovered OpenID Provider ${this.config.issuer} (client authentication ${this.config.clientAuthMethod}, PAR ${this.pushesAuthorizationRequests ? 'on' : 'off'}${idTokenAlg ? `, ${idTokenAlg} ID tokens` : ''})`,
+    );
+  }
+
+  /** What the configuration asks of the provider, checked against its metadata at boot. */
+  private requirements(): Parameters<typeof providerProblems>[0] {
+    const { profile, par, clientAuthMethod, dpop, dpopAlg, idTokenSigningAlg } = this.config;
+    return { profile, par, clientAuthMethod, dpop, dpopAlg, idTokenSigningAlg, clientAssertionAlg: this.keys.alg };
+  }
+
+  /** What every Configuration of this client gets: the ID token signature check, and http on loopback. */
+  private configurationSettings(): ((configuration: oidc.Configuration) => void)[] {
+    const settings = [oidc.enableNonRepudiationChecks];
+    // http is accepted only for loopback issuers (checked in config); openid-client needs telling.
+    if (this.config.issuer.startsWith('http:')) settings.push(oidc.allowInsecureRequests);
+    return settings;
+  }
+
+  private async clientAuthentication(): Promise<oidc.ClientAuth> {
+    switch (this.config.clientAuthMethod) {
+      case 'client_secret_basic':
+        return oidc.ClientSecretBasic(this.config.clientSecret);
+      case 'client_secret_post':
+        return oidc.ClientSecretPost(this.config.clientSecret);
+      case 'private_key_jwt':
+        return this.keys.privateKeyJwt();
+    }
   }
 
   private get oidcConfig(): oidc.Configuration {
@@ -99,15 +160,30 @@ export class OidcClient implements OnModuleInit {
     return this.oidcConfig.serverMetadata();
   }
 
-  buildAuthorizationUrl(params: { state: string; nonce: string; codeChallenge: string }): URL {
-    return oidc.buildAuthorizationUrl(this.oidcConfig, {
+  private authorizationParameters(params: AuthorizationRequest): Record<string, string> {
+    return {
       redirect_uri: this.redirectUri,
       scope: this.config.scopes,
       state: params.state,
       nonce: params.nonce,
       code_challenge: params.codeChallenge,
       code_challenge_method: 'S256',
-    });
+    };
+  }
+
+  /** The authorization URL with every parameter in its query (no PAR). */
+  buildAuthorizationUrl(params: AuthorizationRequest): URL {
+    return oidc.buildAuthorizationUrl(this.oidcConfig, this.authorizationParameters(params));
+  }
+
+  /**
+   * Where to send the browser to log in. With PAR (RFC 9126) the parameters are pushed to the
+   * provider first, with the client's authentication, and the URL carries only `client_id` and
+   * `request_uri`; that call throws openid-client's errors like the token endpoint's.
+   */
+  async authorizationUrl(params: AuthorizationRequest): Promise<URL> {
+    if (!this.pushesAuthorizationRequests) return this.buildAuthorizationUrl(params);
+    return oidc.buildAuthorizationUrlWithPAR(this.oidcConfig, this.authorizationParameters(params));
   }
 
   /** Validates the authorization response (state, iss) and exchanges the code; throws openid-client's errors. */

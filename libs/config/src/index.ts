@@ -11,7 +11,24 @@ export {
   type RouteOptions,
   type SectionOptions,
 } from './load-config';
-export { OidcConfig } from './oidc.config';
+export {
+  CLIENT_AUTH_METHODS,
+  ID_TOKEN_SIGNING_ALGS,
+  OidcConfig,
+  type ClientAuthMethod,
+  type DpopAlg,
+  type IdTokenSigningAlg,
+  type OidcProfile,
+  type ParMode,
+} from './oidc.config';
+export {
+  jwkThumbprintOf,
+  readClientKeys,
+  type ClientKeySet,
+  type ClientPublicJwk,
+  type ClientSigningAlg,
+} from './client-keys';
+export { FAPI2_ID_TOKEN_ALGS } from './oidc-client-rules';
 export { ProxyConfig } from './proxy.config';
 export { RealtimeConfig } from './realtime.config';
 export { RedisConfig } from './redis.config';

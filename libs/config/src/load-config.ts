@@ -5,6 +5,7 @@ import { ConfigValidationError } from './config-validation.error';
 import { envVarsOf, parseEnvValue, type EnvVarSpec } from './env-var.decorator';
 import { checkTransport } from './loopback';
 import { OidcConfig } from './oidc.config';
+import { applyOidcProfile, checkClientAuthentication } from './oidc-client-rules';
 import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
 import { ServerConfig } from './server.config';
@@ -123,6 +124,7 @@ function checkCrossField(config: BffConfig, problems: string[]): void {
     const transport = checkTransport(oidc.issuer);
     if (transport) problems.push(`OIDC_ISSUER: ${transport}`);
   }
+  checkClientAuthentication(oidc, problems);
   const publicTransport = checkTransport(server.publicUrl);
   if (publicTransport) problems.push(`BFF_PUBLIC_URL: ${publicTransport}`);
   for (const origin of server.allowedOrigins) {
@@ -217,6 +219,7 @@ export function configFromOptions(options: BffOptions): BffConfig {
   const token = sectionOf(TokenConfig, options.token);
   const realtime = sectionOf(RealtimeConfig, options.realtime);
   readRoutes(proxy, problems);
+  applyOidcProfile(oidc, options.oidc ?? {}, problems);
   deriveDefaults(server, oidc, session, problems);
   const config = new BffConfig(server, oidc, session, redis, proxy, token, realtime);
   CONFIG_SECTIONS.forEach((section, index) => {
