@@ -59,7 +59,7 @@ describe('logs', () => {
     expect(lines.length).toBeGreaterThan(10);
     const parsed = lines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string });
     expect(parsed.some((entry) => typeof entry.reqId === 'string' && entry.msg === 'request completed')).toBe(true);
-    expect(log).toContain('"path":"/auth/callback"');
+    expect(log).toContain('"route":"/auth/callback"');
     expect(log).toContain('access token refreshed');
     expect(log).toContain('login completed for sub alice');
     // ...and none of what must stay secret appears in it.

@@ -57,7 +57,13 @@ async function main(): Promise<void> {
   const app = await createBffApp(config);
   await app.listen({ port: config.server.port, host: config.server.host });
   exitGracefullyOn(app, config.server.shutdownTimeoutMs);
-  logger.log(`BFF listening on port ${String(config.server.port)}; open ${config.server.publicUrl}/`);
+  const { managementPort, managementHost } = config.server;
+  // Started by app.listen (setupBff's management listener); named here so operators see both.
+  const management =
+    managementPort === undefined
+      ? ''
+      : `; /metrics, /health/*, /internal/* on ${managementHost}:${String(managementPort)}`;
+  logger.log(`BFF listening on port ${String(config.server.port)}${management}; open ${config.server.publicUrl}/`);
 }
 
 process.on('unhandledRejection', (reason) => {

@@ -7,8 +7,11 @@ async function main(): Promise<void> {
   const options = bffOptionsFromEnv(process.env);
   const app = await createExampleHost(options);
   const port = options.server?.port ?? 3000;
+  // With BFF_MANAGEMENT_PORT set, setupBff opens that listener too when the app listens.
   await app.listen({ port, host: options.server?.host ?? 'localhost' });
-  console.log(`example host listening; open http://localhost:${String(port)}/local/dashboard after logging in`);
+  const management = options.server?.managementPort;
+  const where = management === undefined ? '' : `; /metrics and /health/* on port ${String(management)}`;
+  console.log(`example host listening${where}; open http://localhost:${String(port)}/local/dashboard after logging in`);
 }
 
 main().catch((error: unknown) => {

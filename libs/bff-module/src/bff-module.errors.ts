@@ -13,3 +13,16 @@ export class NoUserTokenForRouteError extends BffError {
     super('no_token_for_route', 500, `The BFF route "${route}" sends no token.`, { expose: false });
   }
 }
+
+/** The management listener could not bind its address: the BFF does not start without it. */
+export class ManagementListenError extends BffError {
+  constructor(host: string, port: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'management_listen_failed',
+      500,
+      `Cannot listen on ${host}:${String(port)} (BFF_MANAGEMENT_HOST, BFF_MANAGEMENT_PORT): ${reason}`,
+      { cause, expose: false },
+    );
+  }
+}

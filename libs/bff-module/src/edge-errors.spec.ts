@@ -39,6 +39,19 @@ describe('answerClientError', () => {
     expect(socket.destroyed).toBe(true);
   });
 
+  it('returns what it wrote, with the request id it sent, for the access log and the metrics', () => {
+    const { socket, written } = fakeSocket();
+    const answer = answerClientError(clientError('HPE_HEADER_OVERFLOW'), socket);
+    expect(answer).toEqual({ status: 431, reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(written()).toContain(`x-request-id: ${answer!.reqId}`);
+  });
+
+  it('returns nothing for a request whose response object exists: that response reports itself when it closes', () => {
+    const { socket, written } = fakeSocket({ headersSent: false });
+    expect(answerClientError(clientError('ERR_HTTP_REQUEST_TIMEOUT'), socket)).toBeUndefined();
+    expect(written()).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
   it('leaves a reset connection alone', () => {
     const { socket, written } = fakeSocket();
     answerClientError(clientError('ECONNRESET'), socket);

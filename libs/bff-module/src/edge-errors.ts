@@ -18,22 +18,34 @@ function clientErrorOf(code: string | undefined): { status: number; body: ErrorB
   }
 }
 
+/** An answer written on a raw socket: its status and the request id it carries. */
+export interface RawAnswer {
+  status: number;
+  reqId: string;
+}
+
 /**
  * Fastify's `clientErrorHandler`: requests Node could not parse (bad syntax,
  * an unknown method, headers over the limit, headers too slow) are answered
  * with the same JSON and headers as every other error, instead of Node's bare
- * status line. Nothing is written into a response already under way.
+ * status line. Nothing is written into a response already under way. Returns
+ * the answer when this wrote one for a request that has no response object
+ * (one that has is reported when its response closes).
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): RawAnswer | undefined {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return undefined;
   // Node's own guard: a response whose headers went out must not get a second status line.
   const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+  let answer: RawAnswer | undefined;
   if (socket.writable && !inFlight?.headersSent) {
     const { status, body } = clientErrorOf(error.code);
     logger.debug(`client error -> ${String(status)} ${body.error} (${error.code ?? 'no code'})`);
-    socket.end(rawHttpError(status, body, { 'x-request-id': randomUUID() }));
+    const reqId = randomUUID();
+    socket.end(rawHttpError(status, body, { 'x-request-id': reqId }));
+    if (!inFlight) answer = { status, reqId };
   }
   socket.destroy();
+  return answer;
 }
 
 /**
@@ -58,7 +70,9 @@ export function badUrlAnswer(url: string): string | undefined {
  * event, and would otherwise drop the connection without a word): refuse it
  * like any method the BFF does not serve.
  */
-export function refuseConnect(_request: IncomingMessage, socket: Duplex): void {
+export function refuseConnect(_request: IncomingMessage, socket: Duplex): RawAnswer {
   const body = { error: 'method_not_allowed', message: 'CONNECT is not served.' };
-  socket.end(rawHttpError(405, body, { 'x-request-id': randomUUID() }));
+  const reqId = randomUUID();
+  socket.end(rawHttpError(405, body, { 'x-request-id': reqId }));
+  return { status: 405, reqId };
 }

@@ -16,3 +16,5 @@ export {
 } from '@bff/config';
 export { BffError, BffExceptionFilter } from '@bff/errors';
 export { NotificationPublisher, type ServerFrame } from '@bff/realtime';
+export { BffLogController } from './bff-log-controller';
+export { ManagementListenError } from './bff-module.errors';

@@ -1,5 +1,32 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
 import { EnvVar } from './env-var.decorator';
+
+/** Two listeners cannot share a port: the management port must not be `PORT`. */
+function DiffersFromPort(): PropertyDecorator {
+  return (target, property) => {
+    registerDecorator({
+      name: 'differsFromPort',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => value !== (args.object as ServerConfig).port,
+        defaultMessage: () => 'must differ from PORT (the management listener needs a port of its own)',
+      },
+    });
+  };
+}
 
 /** Where the BFF listens and how the browser reaches it. */
 export class ServerConfig {
@@ -79,4 +106,31 @@ export class ServerConfig {
   })
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' = 'info';
+
+  @EnvVar('BFF_ACCESS_LOG', {
+    kind: 'bool',
+    doc: 'One `info` line per completed request (`reqId`, `method`, route pattern, `status`, `durationMs`; never the query, a cookie or a token). `false` turns it off.',
+    default: 'true',
+  })
+  @IsBoolean()
+  accessLog = true;
+
+  @EnvVar('BFF_MANAGEMENT_PORT', {
+    kind: 'int',
+    doc: 'A second, plain-HTTP listener for `/metrics`, `/health/*` and `/internal/*`; once set they answer only there (404 on PORT), and it serves nothing else. Unset: everything on PORT. Probes and Prometheus use this port.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @DiffersFromPort()
+  managementPort?: number;
+
+  @EnvVar('BFF_MANAGEMENT_HOST', {
+    doc: 'Listen address of BFF_MANAGEMENT_PORT. In a container set `0.0.0.0` so that the kubelet and Prometheus reach it, and keep it off the public route.',
+    default: '127.0.0.1',
+  })
+  @IsString()
+  @MinLength(1)
+  managementHost = '127.0.0.1';
 }
