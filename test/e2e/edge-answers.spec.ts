@@ -46,6 +46,14 @@ describe('answers Node and Fastify give before any route runs', () => {
     },
   );
 
+  it('answers an unknown path without echoing its query', async () => {
+    const response = await fetch(`${stack.url}/nowhere?code=secret-code&state=s1`);
+    expect(response.status).toBe(404);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: 'not_found', message: 'Cannot GET /nowhere' });
+    expect(text).not.toContain('secret-code');
+  });
+
   it.each([
     ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
     ['a header line without a colon', 'GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'],

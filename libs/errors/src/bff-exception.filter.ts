@@ -7,7 +7,9 @@ import { toErrorResponse, type ErrorBody } from './error-body';
 function fromHttpException(exception: HttpException): { status: number; body: ErrorBody } {
   const status = exception.getStatus();
   const code = status === 404 ? 'not_found' : status === 413 ? 'body_too_large' : `http_${String(status)}`;
-  const message = status >= 500 ? 'The BFF failed to handle the request.' : exception.message;
+  let message = status >= 500 ? 'The BFF failed to handle the request.' : exception.message;
+  // Nest's 404 says "Cannot GET <url>": the query may carry a code, a state or a token, never echoed.
+  if (status === 404) message = message.replace(/\?[\s\S]*$/, '');
   return { status, body: { error: code, message } };
 }
 
