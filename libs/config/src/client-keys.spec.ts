@@ -33,6 +33,12 @@ function secretPartsOf(key: KeyObject): string[] {
   return [...body, ...['d', 'p', 'q', 'dp', 'dq', 'qi'].flatMap((name) => (jwk[name] ? [jwk[name]] : []))];
 }
 
+/**
+ * A JWK whose public members are not its private key's: Node 20 imports it and the self-check
+ * refuses it; Node 24 (newer OpenSSL) already refuses the import. Either way it never loads.
+ */
+const MISMATCH = /does not belong|do not belong|is not a valid (OKP|RSA) private JWK/;
+
 describe('refusing client keys, naming the variable and never the key', () => {
   const weakRsa = rsa(1024);
   const p384 = ec('P-384');
@@ -68,8 +74,8 @@ describe('refusing client keys, naming the variable and never the key', () => {
     ['an RSA JWK declaring RS256', JSON.stringify(jwkOf(rsa(), { alg: 'RS256' })), /"alg" other than PS256/],
     ['a JWK with a spaced kid', JSON.stringify(jwkOf(good, { kid: 'a kid' })), /"kid" that is not 1-128 printable/],
     ['an EC JWK whose x is not its own', JSON.stringify({ ...jwkOf(good), x: jwkOf(ec()).x }), /not a valid EC/],
-    ['an Ed25519 JWK whose x is not its own', JSON.stringify({ ...jwkOf(ed), x: jwkOf(ed25519()).x }), /"x" does not/],
-    ['an RSA JWK whose n is not its own', JSON.stringify({ ...jwkOf(strong), n: jwkOf(rsa()).n }), /do not belong/],
+    ['an Ed25519 JWK whose x is not its own', JSON.stringify({ ...jwkOf(ed), x: jwkOf(ed25519()).x }), MISMATCH],
+    ['an RSA JWK whose n is not its own', JSON.stringify({ ...jwkOf(strong), n: jwkOf(rsa()).n }), MISMATCH],
     ['a JWK that is not a key', JSON.stringify({ kty: 'EC', crv: 'P-256', d: 'AAAA' }), /not a valid EC private JWK/],
     ['an empty JWK Set', JSON.stringify({ keys: [] }), /JWK Set without keys/],
     [
