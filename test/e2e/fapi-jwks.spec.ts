@@ -148,7 +148,8 @@ describe('client key rotation in three phases, against the dev IdP in FAPI mode'
       const browser = new BrowserClient();
       expect((await browser.login(stack.url)).status).toBe(302);
       expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(200);
-      expect(assertionsSince(seen).map((assertion) => assertion.kid)).toEqual(['new-key', 'new-key']);
+      // PAR, then the code exchange twice: its first DPoP proof has no nonce yet (use_dpop_nonce, one retry).
+      expect(assertionsSince(seen).map((assertion) => assertion.kid)).toEqual(['new-key', 'new-key', 'new-key']);
     } finally {
       await stack.close();
     }
@@ -163,6 +164,7 @@ describe('client key rotation in three phases, against the dev IdP in FAPI mode'
       ]);
       expect((await new BrowserClient().login(stack.url)).status).toBe(302);
       expect(stack.idp.clientStats.clientAssertions.map(({ kid, alg }) => `${String(kid)} ${alg}`)).toEqual([
+        'rsa-pem PS256',
         'rsa-pem PS256',
         'rsa-pem PS256',
       ]);

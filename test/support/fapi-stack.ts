@@ -51,6 +51,8 @@ export interface FapiStackOptions {
   /** Extra BFF environment, applied last. */
   env?: Record<string, string>;
   accessTokenTtlSeconds?: number;
+  /** Register the BFF with `dpop_bound_access_tokens` (RFC 9449 §5.2): every token request needs a proof. */
+  dpopBoundAccessTokens?: boolean;
   /** Capture the BFF's log lines at debug level here (default: errors only, to stdout). */
   logs?: { write(line: string): void };
 }
@@ -91,6 +93,7 @@ export async function startFapiStack(options: FapiStackOptions = {}): Promise<Fa
         redirectUris: [`${url}/auth/callback`],
         postLogoutRedirectUris: [`${url}/`],
         backchannelLogoutUri: `${url}/auth/backchannel-logout`,
+        ...(options.dpopBoundAccessTokens ? { dpopBoundAccessTokens: true } : {}),
       },
     ],
   });

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DpopKey } from '@bff/dpop';
 import { BffError, describeChain } from '@bff/errors';
-import { SessionService, sessionTag, type OpenedSession } from '@bff/session';
+import { rememberSessionDpopKey, SessionService, sessionTag, type OpenedSession } from '@bff/session';
 import * as oidc from 'openid-client';
 import { IdpBadResponseError, IdpLoginError, LoginValidationError } from './auth.errors';
 import { classifyIdpFailure } from './idp-failure';
@@ -82,13 +83,20 @@ export class LoginService {
     if (query.has('error')) throw new IdpLoginError(safeErrorCode(query.get('error')));
 
     const state = query.get('state') as string;
+    // RFC 9449: the session's own key, made before the code is spent so the tokens are bound to it.
+    const alg = this.oidcClient.sessionDpopAlg;
+    const dpopKey = alg === undefined ? undefined : DpopKey.generate(alg);
     let tokens;
     try {
-      tokens = await this.oidcClient.exchangeCode(new URL(`${this.oidcClient.redirectUri}?${rawQuery}`), {
-        state,
-        nonce: transaction.nonce,
-        codeVerifier: transaction.codeVerifier,
-      });
+      tokens = await this.oidcClient.exchangeCode(
+        new URL(`${this.oidcClient.redirectUri}?${rawQuery}`),
+        {
+          state,
+          nonce: transaction.nonce,
+          codeVerifier: transaction.codeVerifier,
+        },
+        dpopKey,
+      );
     } catch (error) {
       const failure = classifyIdpFailure(error);
       if ('unavailable' in failure) throw failure.unavailable;
@@ -113,6 +121,7 @@ export class LoginService {
         tokenType: tokens.tokenType,
         scope: tokens.scope,
       },
+      dpopKey: dpopKey === undefined ? undefined : rememberSessionDpopKey(dpopKey),
     });
     this.logger.log(`login completed for sub ${String(claims.sub)} (session ${sessionTag(session.ticket.id)})`);
     return { sessionCookie: cookieValue, returnTo, session };

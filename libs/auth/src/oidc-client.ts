@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OidcConfig, ServerConfig } from '@bff/config';
+import type { DpopAlgorithm, DpopKey } from '@bff/dpop';
 import * as oidc from 'openid-client';
 import { IdpRequirementsError, IdpUnavailableError } from './auth.errors';
 import { ClientAssertionKeys } from './client-assertion-keys';
@@ -37,6 +38,13 @@ export interface TokenSet {
   claims?: Record<string, unknown>;
 }
 
+/** openid-client lowercases `token_type`; the session keeps the RFC's spelling (`DPoP`, `Bearer`). */
+function tokenTypeOf(type: string): string {
+  if (type === 'dpop') return 'DPoP';
+  if (type === 'bearer') return 'Bearer';
+  return type;
+}
+
 function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: number): TokenSet {
   const expiresIn = response.expiresIn();
   return {
@@ -45,7 +53,7 @@ function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointRes
     accessTokenIssuedAt: now,
     refreshToken: response.refresh_token,
     idToken: response.id_token,
-    tokenType: response.token_type,
+    tokenType: tokenTypeOf(response.token_type),
     scope: response.scope,
     claims: response.claims(),
   };
@@ -74,9 +82,13 @@ export interface AuthorizationRequest {
 export class OidcClient implements OnModuleInit {
   private readonly logger = new Logger(OidcClient.name);
   private configuration?: oidc.Configuration;
+  /** One openid-client DPoP handle per key: it keeps the provider's last `DPoP-Nonce`. */
+  private readonly dpopHandles = new WeakMap<DpopKey, Promise<oidc.DPoPHandle>>();
   /** Whether authorization requests are pushed first (OIDC_PAR, read against the provider's metadata). */
   private pushesAuthorizationRequests = false;
   readonly redirectUri: string;
+  /** The algorithm of each session's DPoP key (RFC 9449), when `OIDC_DPOP` is on; else undefined. */
+  readonly sessionDpopAlg: DpopAlgorithm | undefined;
 
   constructor(
     private readonly config: OidcConfig,
@@ -84,6 +96,7 @@ export class OidcClient implements OnModuleInit {
     private readonly keys: ClientAssertionKeys,
   ) {
     this.redirectUri = `${server.publicUrl}/auth/callback`;
+    this.sessionDpopAlg = config.dpop ? config.dpopAlg : undefined;
   }
 
   async onModuleInit(): Promise<void> {
@@ -155,6 +168,21 @@ export class OidcClient implements OnModuleInit {
     return this.configuration;
   }
 
+  /**
+   * openid-client's DPoP option for a token request signed with `key` (none without a key). On
+   * `use_dpop_nonce` openid-client retries once with the provider's nonce by itself.
+   */
+  private async dpopOption(key: DpopKey | undefined): Promise<oidc.DPoPOptions> {
+    if (key === undefined) return {};
+    let handle = this.dpopHandles.get(key);
+    if (handle === undefined) {
+      const configuration = this.oidcConfig;
+      handle = key.cryptoKeyPair().then((pair) => oidc.getDPoPHandle(configuration, pair));
+      this.dpopHandles.set(key, handle);
+    }
+    return { DPoP: await handle };
+  }
+
   /** The provider's metadata as discovered. */
   get metadata(): oidc.ServerMetadata {
     return this.oidcConfig.serverMetadata();
@@ -190,37 +218,60 @@ export class OidcClient implements OnModuleInit {
   async exchangeCode(
     callbackUrl: URL,
     checks: { state: string; nonce: string; codeVerifier: string },
+    dpop?: DpopKey,
   ): Promise<TokenSet> {
-    const response = await oidc.authorizationCodeGrant(this.oidcConfig, callbackUrl, {
-      expectedState: checks.state,
-      expectedNonce: checks.nonce,
-      pkceCodeVerifier: checks.codeVerifier,
-      idTokenExpected: true,
-    });
+    const response = await oidc.authorizationCodeGrant(
+      this.oidcConfig,
+      callbackUrl,
+      {
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        pkceCodeVerifier: checks.codeVerifier,
+        idTokenExpected: true,
+      },
+      undefined,
+      await this.dpopOption(dpop),
+    );
     return toTokenSet(response, Date.now());
   }
 
-  /** A refresh; with `target`, the new access token is narrowed to it (RFC 8707 `resource`). */
-  async refresh(refreshToken: string, target: TokenTarget = {}): Promise<TokenSet> {
+  /**
+   * A refresh; with `target`, the new access token is narrowed to it (RFC 8707 `resource`); with
+   * `dpop`, the request carries a proof of that key, to which the provider may bind the token.
+   */
+  async refresh(refreshToken: string, target: TokenTarget = {}, dpop?: DpopKey): Promise<TokenSet> {
     return toTokenSet(
-      await oidc.refreshTokenGrant(this.oidcConfig, refreshToken, targetParameters(target)),
+      await oidc.refreshTokenGrant(
+        this.oidcConfig,
+        refreshToken,
+        targetParameters(target),
+        await this.dpopOption(dpop),
+      ),
       Date.now(),
     );
   }
 
   /** The BFF's own token (client credentials grant), for `client` and `user-or-client` routes. */
-  async clientCredentials(target: TokenTarget): Promise<TokenSet> {
-    return toTokenSet(await oidc.clientCredentialsGrant(this.oidcConfig, targetParameters(target)), Date.now());
+  async clientCredentials(target: TokenTarget, dpop?: DpopKey): Promise<TokenSet> {
+    return toTokenSet(
+      await oidc.clientCredentialsGrant(this.oidcConfig, targetParameters(target), await this.dpopOption(dpop)),
+      Date.now(),
+    );
   }
 
   /** RFC 8693: the user's access token exchanged for one meant for `target`, for `exchange` routes. */
-  async exchange(subjectToken: string, target: TokenTarget): Promise<TokenSet> {
-    const response = await oidc.genericGrantRequest(this.oidcConfig, TOKEN_EXCHANGE_GRANT, {
-      subject_token: subjectToken,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      requested_token_type: ACCESS_TOKEN_TYPE,
-      ...targetParameters(target),
-    });
+  async exchange(subjectToken: string, target: TokenTarget, dpop?: DpopKey): Promise<TokenSet> {
+    const response = await oidc.genericGrantRequest(
+      this.oidcConfig,
+      TOKEN_EXCHANGE_GRANT,
+      {
+        subject_token: subjectToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        requested_token_type: ACCESS_TOKEN_TYPE,
+        ...targetParameters(target),
+      },
+      await this.dpopOption(dpop),
+    );
     return toTokenSet(response, Date.now());
   }
 

@@ -4,7 +4,12 @@ export { setupBff } from './setup-bff';
 export { BffApi, CurrentSession } from './bff-api.decorator';
 export { BffApiGuard } from './bff-api.guard';
 export type { BffSession } from './current-session';
-export { UserAccessTokens, type AccessTokenRequest } from './user-access-tokens';
+export {
+  UserAccessTokens,
+  type AccessTokenRequest,
+  type PresentationHeaders,
+  type PresentedCall,
+} from './user-access-tokens';
 export { NoUserTokenForRouteError, UnknownTokenRouteError } from './bff-module.errors';
 export {
   bffOptionsFromEnv,

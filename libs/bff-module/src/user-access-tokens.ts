@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ProxyConfig, type UpstreamRoute } from '@bff/config';
-import { RouteTokens, TokenRefresher } from '@bff/token';
+import { htuOf } from '@bff/dpop';
+import { sessionDpopKey } from '@bff/session';
+import { RouteTokens, TokenRefresher, type RouteCredential } from '@bff/token';
 import { NoUserTokenForRouteError, UnknownTokenRouteError } from './bff-module.errors';
 import { openedSessionOf, renewSessionOf, type BffSession } from './current-session';
 
@@ -8,6 +10,22 @@ import { openedSessionOf, renewSessionOf, type BffSession } from './current-sess
 export interface AccessTokenRequest {
   /** A configured route (`BFF_ROUTES` / `proxy.routes`) whose policy decides the token. */
   route?: string;
+}
+
+/** One outgoing call of a local API, for its DPoP proof. */
+export interface PresentedCall {
+  /** The HTTP method (`htm`). */
+  method: string;
+  /** The URL called; its query and fragment are left out of the proof's `htu`. */
+  url: string;
+  /** The `DPoP-Nonce` the called server last sent, when it asks for one. */
+  nonce?: string;
+}
+
+/** The headers that present a token: `Authorization`, and `DPoP` when the token is DPoP-bound. */
+export interface PresentationHeaders {
+  authorization: string;
+  dpop?: string;
 }
 
 /**
@@ -36,17 +54,44 @@ export class UserAccessTokens {
    * like the proxy; never returns an expired token.
    */
   async get(session: BffSession, request: AccessTokenRequest = {}): Promise<string> {
+    return (await this.credential(session, request)).accessToken;
+  }
+
+  /**
+   * The headers for one call with the token {@link get} gives: `Authorization: Bearer`, or for a
+   * DPoP-bound token (RFC 9449) `Authorization: DPoP` and a fresh proof of the session's key for
+   * this method and URL. A server that answers 401 `use_dpop_nonce` sends its nonce in
+   * `DPoP-Nonce`: call again with it in `call.nonce`.
+   */
+  async headersFor(
+    session: BffSession,
+    call: PresentedCall,
+    request: AccessTokenRequest = {},
+  ): Promise<PresentationHeaders> {
+    const { accessToken, dpopKey } = await this.credential(session, request);
+    if (dpopKey === undefined) return { authorization: `Bearer ${accessToken}` };
+    const dpop = dpopKey.proof({ htm: call.method, htu: htuOf(call.url), accessToken, nonce: call.nonce });
+    return { authorization: `DPoP ${accessToken}`, dpop };
+  }
+
+  private async credential(
+    session: BffSession,
+    request: AccessTokenRequest,
+  ): Promise<RouteCredential & { accessToken: string }> {
     const opened = openedSessionOf(session);
     if (request.route === undefined) {
       const fresh = await this.refresher.ensureFresh(opened);
       renewSessionOf(session, fresh);
-      return fresh.record.tokens.accessToken;
+      const { accessToken, tokenType } = fresh.record.tokens;
+      const dpopKey = tokenType.toLowerCase() === 'dpop' ? sessionDpopKey(fresh.record) : undefined;
+      return dpopKey === undefined ? { accessToken } : { accessToken, dpopKey };
     }
     const route = this.routes.get(request.route);
     if (!route) throw new UnknownTokenRouteError(request.route);
     const credential = await this.routeTokens.credentialFor(route, opened);
     if (credential.session) renewSessionOf(session, credential.session);
-    if (credential.accessToken === undefined) throw new NoUserTokenForRouteError(route.name);
-    return credential.accessToken;
+    const { accessToken } = credential;
+    if (accessToken === undefined) throw new NoUserTokenForRouteError(route.name);
+    return { ...credential, accessToken };
   }
 }

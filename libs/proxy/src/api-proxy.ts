@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
 import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
+import type { DpopKey } from '@bff/dpop';
 import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
 import { RequestSessions, type OpenedSession } from '@bff/session';
@@ -13,6 +14,7 @@ import { upstreamRequestHeaders } from './forwarded-headers';
 import { proxiedBodyOf } from './proxied-body';
 import { BodyTooLargeError, MethodNotAllowedError, UnknownRouteError, upstreamFailureOf } from './proxy.errors';
 import { UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
+import { UpstreamProofs } from './upstream-proofs';
 import { browserLocationOf, type RouteLocation } from './upstream-location';
 import { upstreamPathOf } from './upstream-path';
 
@@ -21,6 +23,8 @@ interface ProxyState {
   /** Path and query as sent upstream. */
   target: string;
   accessToken?: string;
+  /** The key the token is bound to (DPoP): each call then carries a fresh proof of it. */
+  dpopKey?: DpopKey;
   /** The session the token came from, to renew it should the upstream refuse the token. */
   session?: OpenedSession;
   body?: Readable;
@@ -54,6 +58,7 @@ declare module 'fastify' {
 @Injectable()
 export class ApiProxy {
   private readonly logger = new Logger(ApiProxy.name);
+  private readonly proofs = new UpstreamProofs();
   private readonly publicUrl: URL;
   private readonly config: BffConfig['proxy'];
   private readonly trustProxy: boolean;
@@ -160,6 +165,7 @@ export class ApiProxy {
     };
     const credential = await this.tokens.credentialFor(route, session);
     state.accessToken = credential.accessToken;
+    state.dpopKey = credential.dpopKey;
     state.session = credential.session ?? session;
     request.bffProxy = state;
   }
@@ -188,13 +194,19 @@ export class ApiProxy {
     };
     const publicProto = this.publicUrl.protocol.slice(0, -1);
     const publicHost = this.publicUrl.host;
+    const origin = location.upstreamOrigin;
     return (request, reply) => {
       const state = request.bffProxy as ProxyState;
       const rewrite = (value: string): string | undefined => browserLocationOf(value, location, state.target);
       const pool = state.body ? pools.uploads : pools.reads;
       reply.hijack();
-      const send = (accessToken: string | undefined, mayRetry: boolean): void => {
+      const send = (accessToken: string | undefined, dpopKey: DpopKey | undefined, mayRetry: boolean): void => {
         const startedAt = performance.now();
+        const dpopProof = this.proofs.proofFor(dpopKey, accessToken, {
+          origin,
+          target: state.target,
+          method: request.method,
+        });
         const headers = upstreamRequestHeaders(request.headers, {
           clientIp: request.socket.remoteAddress ?? '',
           priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
@@ -202,10 +214,12 @@ export class ApiProxy {
           publicHost,
           requestId: request.id,
           accessToken,
+          dpopProof,
         });
         const observer: ExchangeObserver = {
-          answered: (status) => {
+          answered: (status, responseHeaders) => {
             count(status, startedAt);
+            this.proofs.remember(origin, responseHeaders);
           },
           failed: (error) => {
             const refusal = state.bodyLimit?.exceeded
@@ -217,12 +231,18 @@ export class ApiProxy {
           abandoned: () => {
             this.logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
           },
-          retry: () => {
-            // One forced renewal and one more try, never a loop: the second exchange may not retry.
+          retry: (reason) => {
+            // One more try, never a loop: the second exchange may not retry.
+            if (reason === 'use_dpop_nonce') {
+              // The nonce came with the 401 and is remembered: the same token with a new proof.
+              this.logger.debug(`route ${route.name}: the upstream asked for a DPoP nonce; sending once more`);
+              send(accessToken, dpopKey, false);
+              return;
+            }
             this.logger.log(`route ${route.name}: the upstream refused the token (401 invalid_token); renewing once`);
             this.tokens.credentialFor(route, state.session, accessToken).then(
               (renewed) => {
-                send(renewed.accessToken, false);
+                send(renewed.accessToken, renewed.dpopKey, false);
               },
               (error: unknown) => {
                 this.renderRawError(error, request, reply);
@@ -232,11 +252,18 @@ export class ApiProxy {
         };
         pool.dispatch(
           { method: request.method, path: state.target, headers, body: state.body },
-          new UpstreamExchange(reply.raw, observer, rewrite, mayRetry),
+          new UpstreamExchange(
+            reply.raw,
+            observer,
+            rewrite,
+            mayRetry && RETRYABLE.has(request.method),
+            // A streamed body cannot be sent twice: its 401 use_dpop_nonce goes to the browser, the nonce is kept.
+            mayRetry && dpopProof !== undefined && state.body === undefined,
+          ),
         );
       };
       // Only a call without a body can be sent twice; others pass the upstream's 401 on.
-      send(state.accessToken, state.accessToken !== undefined && RETRYABLE.has(request.method));
+      send(state.accessToken, state.dpopKey, state.accessToken !== undefined);
     };
   }
 

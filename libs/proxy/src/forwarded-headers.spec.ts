@@ -45,6 +45,18 @@ const STEERING = [
 ];
 
 describe('upstreamRequestHeaders', () => {
+  it('sends a DPoP-bound token with the DPoP scheme and its proof, in place of any proof the browser sent', () => {
+    const headers = upstreamRequestHeaders({ dpop: 'browser-proof', accept: '*/*' }, { ...CONTEXT, dpopProof: 'P' });
+    expect(headers.authorization).toBe('DPoP AT');
+    expect(headers.dpop).toBe('P');
+  });
+
+  it('sends an unbound token as Bearer and drops a DPoP header the browser sent', () => {
+    const headers = upstreamRequestHeaders({ dpop: 'browser-proof' }, CONTEXT);
+    expect(headers.authorization).toBe('Bearer AT');
+    expect(headers.dpop).toBeUndefined();
+  });
+
   it("strips the browser's credentials and injects the access token", () => {
     const headers = upstreamRequestHeaders(
       { cookie: '__Host-bff=v1.x.y', authorization: 'Bearer forged', 'x-csrf': '1', accept: 'application/json' },

@@ -92,6 +92,8 @@ export interface ForwardingContext {
   /** The BFF's id of this request (a trusted proxy's, when BFF_TRUST_PROXY is on). */
   requestId: string;
   accessToken?: string;
+  /** The `DPoP` proof for this request when the token is DPoP-bound (RFC 9449 §7.1); else it goes as `Bearer`. */
+  dpopProof?: string;
 }
 
 /**
@@ -112,7 +114,15 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: F
   headers['x-forwarded-proto'] = context.publicProto;
   headers['x-forwarded-host'] = context.publicHost;
   headers['x-request-id'] = context.requestId;
-  if (context.accessToken !== undefined) headers.authorization = `Bearer ${context.accessToken}`;
+  if (context.accessToken === undefined) return headers;
+  if (context.dpopProof === undefined) {
+    headers.authorization = `Bearer ${context.accessToken}`;
+    // A browser's own proof never travels with the BFF's token.
+    delete headers.dpop;
+  } else {
+    headers.authorization = `DPoP ${context.accessToken}`;
+    headers.dpop = context.dpopProof;
+  }
   return headers;
 }
 

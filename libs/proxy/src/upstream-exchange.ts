@@ -1,17 +1,29 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { parseDpopChallenge } from '@bff/dpop';
 import type { Dispatcher } from 'undici';
 import { browserResponseHeaders, type LocationRewriter } from './forwarded-headers';
 
 /** What an exchange reports back to the route that started it. */
 export interface ExchangeObserver {
   /** The upstream answered with this status (headers are on their way to the browser). */
-  answered(status: number): void;
+  answered(status: number, headers: IncomingHttpHeaders): void;
   /** The exchange failed before any response header reached the browser; the observer answers instead. */
   failed(error: Error): void;
   /** The browser went away first: nobody is left to answer, and nothing went wrong upstream. */
   abandoned(): void;
-  /** The upstream refused the token (401 invalid_token) and the exchange may be retried: nothing was sent yet. */
-  retry(): void;
+  /**
+   * The upstream refused the token (401 invalid_token) or asked for a DPoP nonce (401
+   * use_dpop_nonce) and the exchange may be retried: nothing was sent to the browser yet.
+   */
+  retry(reason: RetryReason): void;
+}
+
+/** Why an upstream 401 is worth one more try. */
+export type RetryReason = 'invalid_token' | 'use_dpop_nonce';
+
+/** RFC 9449 §9: the upstream wants a proof with its `DPoP-Nonce`. */
+export function asksForDpopNonce(headers: IncomingHttpHeaders): boolean {
+  return parseDpopChallenge(headers['www-authenticate'])?.error === 'use_dpop_nonce';
 }
 
 /** RFC 6750 §3.1 / RFC 9449 §7.1: the upstream says this access token is not valid (expired, revoked). */
@@ -33,7 +45,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller?: Dispatcher.DispatchController;
   private drainListening = false;
   private completed = false;
-  private retrying = false;
+  private retrying?: RetryReason;
 
   constructor(
     private readonly response: ServerResponse,
@@ -41,6 +53,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly rewriteLocation: LocationRewriter,
     /** A GET/HEAD sent with a token that may be renewed once: a 401 invalid_token is then not passed on. */
     private readonly mayRetry = false,
+    /** A call without a body sent with a DPoP proof: a 401 use_dpop_nonce is then answered once more. */
+    private readonly mayRetryNonce = false,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -57,11 +71,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.controller?.abort(new BrowserGoneError());
       return;
     }
-    this.observer.answered(statusCode);
-    if (statusCode === 401 && this.mayRetry && refusesToken(headers)) {
-      this.retrying = true;
-      this.controller?.abort(new TokenRefusedUpstreamError());
-      return;
+    this.observer.answered(statusCode, headers);
+    if (statusCode === 401) {
+      if (this.mayRetryNonce && asksForDpopNonce(headers)) this.retrying = 'use_dpop_nonce';
+      else if (this.mayRetry && refusesToken(headers)) this.retrying = 'invalid_token';
+      if (this.retrying !== undefined) {
+        this.controller?.abort(new TokenRefusedUpstreamError());
+        return;
+      }
     }
     this.response.writeHead(statusCode, browserResponseHeaders(headers, this.rewriteLocation));
   }
@@ -81,8 +98,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.retrying) {
-      this.observer.retry();
+    if (this.retrying !== undefined) {
+      this.observer.retry(this.retrying);
       return;
     }
     if (error instanceof BrowserGoneError || this.response.destroyed || this.response.writableEnded) {
@@ -103,7 +120,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   private readonly onBrowserClosed = (): void => {
     // Finished by the BFF itself (a 408) is no completed exchange: the upstream request stops too.
-    if (this.completed || this.retrying) return;
+    if (this.completed || this.retrying !== undefined) return;
     const controller = this.controller;
     if (controller && !controller.aborted) controller.abort(new BrowserGoneError());
   };

@@ -1,3 +1,5 @@
+import type { DpopPrivateJwk } from '@bff/dpop';
+
 /** Tokens of one login. Never leave the server. */
 export interface SessionTokens {
   accessToken: string;
@@ -22,6 +24,8 @@ export interface RouteToken {
   accessTokenIssuedAt: number;
   /** `accessTokenIssuedAt` of the user token that was exchanged. */
   subjectIssuedAt?: number;
+  /** `DPoP` when the provider bound the token to the session's DPoP key; `Bearer` (or absent) otherwise. */
+  tokenType?: string;
 }
 
 /** What a session holds, sealed in the store. */
@@ -42,6 +46,11 @@ export interface SessionRecord {
   logoutSid: string;
   /** Tokens obtained for `exchange` routes, by route name. */
   routeTokens?: Record<string, RouteToken>;
+  /**
+   * The session's DPoP key (`OIDC_DPOP`), generated at login; sealed with the rest of the record,
+   * never logged nor sent anywhere. Read it through `sessionDpopKey`.
+   */
+  dpopKey?: DpopPrivateJwk;
 }
 
 /**

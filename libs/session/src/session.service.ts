@@ -28,6 +28,8 @@ export interface NewSession {
   sid?: string;
   claims: Record<string, unknown>;
   tokens: SessionTokens;
+  /** The DPoP key the tokens are bound to (`OIDC_DPOP`), as its private JWK. */
+  dpopKey?: SessionRecord['dpopKey'];
 }
 
 /** A short, non-reversible tag of a session id for logs (the id itself is half a credential). */
@@ -102,6 +104,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       createdAt: now,
       absoluteExpiresAt: now + this.absoluteMs,
       logoutSid: randomBytes(16).toString('base64url'),
+      ...(input.dpopKey !== undefined ? { dpopKey: input.dpopKey } : {}),
     };
     const ttlMs = Math.min(this.idleMs, this.absoluteMs);
     await this.store.create(

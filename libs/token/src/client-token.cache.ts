@@ -1,4 +1,5 @@
 import type { RedisClient } from '@bff/cluster';
+import type { DpopPrivateJwk } from '@bff/dpop';
 import type { SessionSealer, SessionTicket } from '@bff/session';
 
 /** A token cached for a route: the BFF's own (client credentials) or a session's (exchange). */
@@ -6,6 +7,13 @@ export interface CachedToken {
   accessToken: string;
   accessTokenExpiresAt?: number;
   accessTokenIssuedAt: number;
+  /** `DPoP` when the provider bound the token to a key; `Bearer` (or absent) otherwise. */
+  tokenType?: string;
+  /**
+   * The key a bound client token is bound to, sealed with the token so that every instance that
+   * reads the token can present it (RFC 9449).
+   */
+  dpopKey?: DpopPrivateJwk;
 }
 
 /** Redis key of a route's client token; the hash tag keeps it in one cluster slot. */

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
 import { TokenConfig, type UpstreamRoute } from '@bff/config';
+import { DpopKey } from '@bff/dpop';
 import { BffMetrics } from '@bff/metrics';
 import type { TokenSet } from '@bff/auth';
+import { rememberSessionDpopKey, sessionDpopKey } from '@bff/session';
 import { CLIENT_TOKEN_CACHE } from './token.constants';
 import type { CachedToken, ClientTokenCache } from './client-token.cache';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
@@ -21,7 +23,13 @@ export function cachedTokenOf(tokens: TokenSet): CachedToken {
     accessToken: tokens.accessToken,
     accessTokenIssuedAt: tokens.accessTokenIssuedAt,
     accessTokenExpiresAt: tokens.accessTokenExpiresAt ?? tokens.accessTokenIssuedAt + UNKNOWN_LIFETIME_MS,
+    tokenType: tokens.tokenType,
   };
+}
+
+/** Whether the provider bound a token to the key of the request (RFC 9449 `token_type: DPoP`). */
+export function isDpopBound(tokenType: string | undefined): boolean {
+  return tokenType?.toLowerCase() === 'dpop';
 }
 
 /**
@@ -55,14 +63,25 @@ export class ClientTokens {
    * upstream refused (401 invalid_token): that one is never returned again.
    */
   async get(route: UpstreamRoute, rejected?: string): Promise<string> {
+    return (await this.cached(route, rejected)).accessToken;
+  }
+
+  /** As {@link get}, with the key the token is bound to when the provider bound it (DPoP). */
+  async credential(route: UpstreamRoute, rejected?: string): Promise<{ accessToken: string; dpopKey?: DpopKey }> {
+    const token = await this.cached(route, rejected);
+    const dpopKey = isDpopBound(token.tokenType) ? sessionDpopKey(token) : undefined;
+    return dpopKey === undefined ? { accessToken: token.accessToken } : { accessToken: token.accessToken, dpopKey };
+  }
+
+  private async cached(route: UpstreamRoute, rejected: string | undefined): Promise<CachedToken> {
     const cached = this.local.get(route.name);
-    if (cached && this.usable(cached, rejected)) return cached.accessToken;
+    if (cached && this.usable(cached, rejected)) return cached;
     let shared = this.inFlight.get(route.name);
     if (!shared) {
       shared = this.obtain(route, rejected).finally(() => this.inFlight.delete(route.name));
       this.inFlight.set(route.name, shared);
     }
-    return (await shared).accessToken;
+    return shared;
   }
 
   private usable(token: CachedToken, rejected: string | undefined): boolean {
@@ -78,7 +97,14 @@ export class ClientTokens {
       const current = await this.cache.read(route.name);
       if (current && this.usable(current, rejected)) return this.remember(route, current);
       if (!held) throw new RouteTokenLockTimeoutError();
-      const token = cachedTokenOf(await this.grant(route));
+      // With OIDC_DPOP each client token is asked for bound to a key of its own, kept with it.
+      const alg = this.oidc.sessionDpopAlg;
+      const key = alg === undefined ? undefined : DpopKey.generate(alg);
+      const granted = cachedTokenOf(await this.grant(route, key));
+      const token: CachedToken =
+        key !== undefined && isDpopBound(granted.tokenType)
+          ? { ...granted, dpopKey: rememberSessionDpopKey(key) }
+          : granted;
       await this.cache.write(route.name, token, Math.max(1, (token.accessTokenExpiresAt ?? 0) - this.now()));
       return this.remember(route, token);
     } finally {
@@ -91,9 +117,9 @@ export class ClientTokens {
     return token;
   }
 
-  private async grant(route: UpstreamRoute): Promise<TokenSet> {
+  private async grant(route: UpstreamRoute, key: DpopKey | undefined): Promise<TokenSet> {
     try {
-      const tokens = await this.oidc.clientCredentials(route);
+      const tokens = await this.oidc.clientCredentials(route, key);
       this.metrics.tokenGrants.inc({ grant: 'client_credentials', route: route.name, result: 'ok' });
       this.logger.log(`client token obtained for route ${route.name}`);
       return tokens;

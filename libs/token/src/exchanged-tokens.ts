@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
 import { TokenConfig, type UpstreamRoute } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
-import { SessionService, type OpenedSession } from '@bff/session';
+import { SessionService, sessionDpopKey, type OpenedSession } from '@bff/session';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { SessionRouteTokens, type RouteGrant } from './session-route-tokens';
 import { RouteGrantRefusedError, TokenExchangeRefusedError } from './token.errors';
@@ -38,7 +38,8 @@ export class ExchangedTokens extends SessionRouteTokens {
   protected async grant(session: OpenedSession, route: UpstreamRoute): Promise<RouteGrant> {
     const grant = 'token_exchange';
     try {
-      const tokens = await this.oidc.exchange(session.record.tokens.accessToken, route);
+      // The exchanged token is asked for bound to the session's key too; the provider may not bind it.
+      const tokens = await this.oidc.exchange(session.record.tokens.accessToken, route, sessionDpopKey(session.record));
       this.metrics.tokenGrants.inc({ grant, route: route.name, result: 'ok' });
       return { tokens };
     } catch (error) {

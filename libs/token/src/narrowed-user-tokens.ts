@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
 import { TokenConfig, type UpstreamRoute } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
-import { SessionService, type OpenedSession } from '@bff/session';
+import { SessionService, sessionDpopKey, type OpenedSession } from '@bff/session';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { SessionRouteTokens, type RouteGrant } from './session-route-tokens';
 import { refreshLockKey } from './token-refresher';
@@ -41,7 +41,11 @@ export class NarrowedUserTokens extends SessionRouteTokens {
       throw new RefreshRejectedError('no refresh token was issued');
     }
     try {
-      const tokens = await this.oidc.refresh(refreshToken, { resource: route.resource, scope: route.scope });
+      const tokens = await this.oidc.refresh(
+        refreshToken,
+        { resource: route.resource, scope: route.scope },
+        sessionDpopKey(session.record),
+      );
       this.metrics.tokenGrants.inc({ grant: 'refresh_token', route: route.name, result: 'ok' });
       return { tokens, rotatedRefreshToken: tokens.refreshToken };
     } catch (error) {

@@ -1,3 +1,4 @@
+import { DpopKey } from '@bff/dpop';
 import { Logger } from '@nestjs/common';
 import type { OidcClient, TokenSet } from '@bff/auth';
 import { ProxyConfig, TokenConfig, UpstreamRoute } from '@bff/config';
@@ -34,9 +35,14 @@ class FakeTokenEndpoint {
   exchanges: string[] = [];
   answer: () => TokenSet = () => tokenSet(`t-${String(this.clientGrants + this.exchanges.length)}`);
   failure?: Error;
+  /** OIDC_DPOP's key type when on: what OidcClient tells a grant's caller. */
+  sessionDpopAlg?: 'ES256';
+  /** The thumbprints of the DPoP keys the client-credentials grants were asked with. */
+  clientGrantKeys: string[] = [];
 
-  async clientCredentials(): Promise<TokenSet> {
+  async clientCredentials(_target: unknown, key?: DpopKey): Promise<TokenSet> {
     this.clientGrants++;
+    if (key) this.clientGrantKeys.push(key.thumbprint);
     return this.reply();
   }
 
@@ -122,6 +128,28 @@ describe('route tokens', () => {
       expect(lock.keys.every((key) => key === clientLockKey('r'))).toBe(true);
     });
 
+    it('asks for a client token bound to a key of its own, and keeps the key with it for every instance', async () => {
+      endpoint.sessionDpopAlg = 'ES256';
+      endpoint.answer = () => ({ ...tokenSet('bound'), tokenType: 'DPoP' });
+      const cache = new MemoryClientTokenCache(() => clock.now);
+      const first = await instance(cache).credential(route({ token: 'client' }));
+      const second = await instance(cache).credential(route({ token: 'client' }));
+      expect(endpoint.clientGrants).toBe(1);
+      expect(endpoint.clientGrantKeys).toHaveLength(1);
+      expect(first).toEqual({ accessToken: 'bound', dpopKey: expect.any(DpopKey) });
+      expect(first.dpopKey?.thumbprint).toBe(endpoint.clientGrantKeys[0]);
+      expect(second.dpopKey?.thumbprint).toBe(endpoint.clientGrantKeys[0]);
+    });
+
+    it('sends a client token the provider did not bind as Bearer: no key goes with it', async () => {
+      endpoint.sessionDpopAlg = 'ES256';
+      const credential = await instance(new MemoryClientTokenCache(() => clock.now)).credential(
+        route({ token: 'client' }),
+      );
+      expect(endpoint.clientGrantKeys).toHaveLength(1);
+      expect(credential.dpopKey).toBeUndefined();
+    });
+
     it('renews before expiry (within the skew), once', async () => {
       const tokens = instance(new MemoryClientTokenCache(() => clock.now));
       const first = await tokens.get(route({ token: 'client' }));
@@ -185,7 +213,7 @@ describe('route tokens', () => {
       const tokens = await Promise.all(Array.from({ length: 30 }, () => exchanges.get(session, exchangeRoute)));
       expect(endpoint.exchanges).toEqual(['user-at']);
       expect(new Set(tokens).size).toBe(1);
-      expect(sessions.records.get('s1')?.routeTokens?.r?.accessToken).toBe(tokens[0]);
+      expect(sessions.records.get('s1')?.routeTokens?.r?.accessToken).toBe(tokens[0]?.accessToken);
       expect(lock.keys).toEqual([exchangeLockKey('s1', 'r')]);
     });
 

@@ -2,7 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { OidcClient, TOKEN_EXCHANGE_GRANT } from '@bff/auth';
 import { ProxyConfig, type RouteTokenPolicy, type UpstreamRoute } from '@bff/config';
 import { SessionRequiredError } from '@bff/errors';
-import type { OpenedSession } from '@bff/session';
+import type { DpopKey } from '@bff/dpop';
+import { sessionDpopKey, type OpenedSession, type SessionRecord } from '@bff/session';
 import { ClientTokens } from './client-tokens';
 import { ExchangedTokens } from './exchanged-tokens';
 import { NarrowedUserTokens } from './narrowed-user-tokens';
@@ -30,7 +31,24 @@ const GRANT_NEEDED: Partial<Record<RouteTokenPolicy, string>> = {
 /** What the upstream of one call gets: the token, and the session it came from (renewed, if it was). */
 export interface RouteCredential {
   accessToken?: string;
+  /**
+   * The key the token is bound to (RFC 9449), when the provider answered `token_type: DPoP`: the
+   * token then goes as `Authorization: DPoP` with a proof of this key; without it, as `Bearer`.
+   */
+  dpopKey?: DpopKey;
   session?: OpenedSession;
+}
+
+/** The credential of a session's token, with the session's key when the provider bound the token to it. */
+function sessionCredential(
+  accessToken: string,
+  tokenType: string | undefined,
+  record: SessionRecord,
+  session: OpenedSession,
+): RouteCredential {
+  // Judged per token: the provider may bind one grant's tokens and not another's.
+  const dpopKey = tokenType?.toLowerCase() === 'dpop' ? sessionDpopKey(record) : undefined;
+  return dpopKey === undefined ? { accessToken, session } : { accessToken, dpopKey, session };
 }
 
 /**
@@ -84,9 +102,9 @@ export class RouteTokens implements OnModuleInit {
       case 'none':
         return {};
       case 'client':
-        return { accessToken: await this.clients.get(route, rejected) };
+        return this.clients.credential(route, rejected);
       case 'user-or-client':
-        if (!session) return { accessToken: await this.clients.get(route, rejected) };
+        if (!session) return this.clients.credential(route, rejected);
         return this.userToken(route, session, rejected);
       case 'optional-user':
         return session ? this.userToken(route, session, rejected) : {};
@@ -96,7 +114,8 @@ export class RouteTokens implements OnModuleInit {
       case 'exchange': {
         if (!session) throw new SessionRequiredError();
         const fresh = await this.refresher.ensureFresh(session, rejected);
-        return { accessToken: await this.exchanges.get(fresh, route, rejected), session: fresh };
+        const token = await this.exchanges.get(fresh, route, rejected);
+        return sessionCredential(token.accessToken, token.tokenType, fresh.record, fresh);
       }
     }
   }
@@ -108,7 +127,10 @@ export class RouteTokens implements OnModuleInit {
     rejected: string | undefined,
   ): Promise<RouteCredential> {
     const fresh = await this.refresher.ensureFresh(session, rejected);
-    if (route.resource === undefined) return { accessToken: fresh.record.tokens.accessToken, session: fresh };
-    return { accessToken: await this.narrowed.get(fresh, route, rejected), session: fresh };
+    const { tokens } = fresh.record;
+    if (route.resource === undefined)
+      return sessionCredential(tokens.accessToken, tokens.tokenType, fresh.record, fresh);
+    const token = await this.narrowed.get(fresh, route, rejected);
+    return sessionCredential(token.accessToken, token.tokenType, fresh.record, fresh);
   }
 }

@@ -21,7 +21,7 @@ export interface RouteGrant {
  * which grant: token exchange, or the refresh grant narrowed to a resource.
  */
 export abstract class SessionRouteTokens {
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly inFlight = new Map<string, Promise<RouteToken>>();
   private readonly skewMs: number;
   /** The clock; tests replace it. */
   now: () => number = Date.now;
@@ -44,9 +44,9 @@ export abstract class SessionRouteTokens {
    * The route's token for a session whose main user token is fresh. `rejected` names
    * a token the upstream refused (401 invalid_token): that one is never returned again.
    */
-  async get(session: OpenedSession, route: UpstreamRoute, rejected?: string): Promise<string> {
+  async get(session: OpenedSession, route: UpstreamRoute, rejected?: string): Promise<RouteToken> {
     const cached = session.record.routeTokens?.[route.name];
-    if (cached && this.usable(cached, session, rejected)) return cached.accessToken;
+    if (cached && this.usable(cached, session, rejected)) return cached;
     const key = `${session.ticket.id}:${route.name}`;
     let shared = this.inFlight.get(key);
     if (!shared) {
@@ -69,23 +69,24 @@ export abstract class SessionRouteTokens {
     session: OpenedSession,
     route: UpstreamRoute,
     rejected: string | undefined,
-  ): Promise<string> {
+  ): Promise<RouteToken> {
     const held = await this.lock.acquire(this.lockKey(session, route), this.config.lockLeaseMs, this.config.lockWaitMs);
     try {
       const current = await this.sessions.reload(session.ticket);
       if (!current) throw new SessionRequiredError();
       const cached = current.record.routeTokens?.[route.name];
-      if (cached && this.usable(cached, current, rejected)) return cached.accessToken;
+      if (cached && this.usable(cached, current, rejected)) return cached;
       if (!held) throw new RouteTokenLockTimeoutError();
       const { tokens, rotatedRefreshToken } = await this.grant(current, route);
       const token: RouteToken = {
         ...cachedTokenOf(tokens),
         subjectIssuedAt: current.record.tokens.accessTokenIssuedAt,
+        tokenType: tokens.tokenType,
       };
       if (!(await this.sessions.saveRouteToken(current, route.name, token, rotatedRefreshToken))) {
         throw new SessionRequiredError();
       }
-      return token.accessToken;
+      return token;
     } finally {
       await held?.release();
     }

@@ -3,7 +3,7 @@ import { classifyIdpFailure, IdpUnavailableError, OidcClient } from '@bff/auth';
 import { TokenConfig } from '@bff/config';
 import { SessionRequiredError } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
-import { SessionService, sessionTag, type OpenedSession } from '@bff/session';
+import { SessionService, sessionDpopKey, sessionTag, type OpenedSession } from '@bff/session';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { needsRefresh } from './token-freshness';
 import { RefreshLockTimeoutError, RefreshRejectedError } from './token.errors';
@@ -98,7 +98,7 @@ export class TokenRefresher {
     }
     let fresh;
     try {
-      fresh = await this.oidc.refresh(old.refreshToken);
+      fresh = await this.oidc.refresh(old.refreshToken, {}, sessionDpopKey(session.record));
     } catch (error) {
       const failure = classifyIdpFailure(error);
       if ('rejected' in failure && (failure.rejected === 'invalid_grant' || failure.rejected === 'invalid_client')) {

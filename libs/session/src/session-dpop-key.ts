@@ -1,0 +1,40 @@
+import { DpopKey, type DpopPrivateJwk } from '@bff/dpop';
+import type { SessionRecord } from './session-record';
+
+/** At most this many sessions' keys stay imported in one process (least recently used dropped). */
+const MAX_IMPORTED_KEYS = 10_000;
+
+// A record is opened from the store on every request, so its JWK is a new object each time: the
+// imported keys are found again by the private scalar, which only ever lives in this process's
+// memory (as the opened record itself does). A key is imported once, not once per proxied call.
+const imported = new Map<string, DpopKey>();
+
+/**
+ * The session's DPoP key (RFC 9449), generated at login when `OIDC_DPOP` is on and sealed in the
+ * record as a private JWK; undefined for a session without one. Imported at most once per process.
+ */
+export function sessionDpopKey(record: Pick<SessionRecord, 'dpopKey'>): DpopKey | undefined {
+  const jwk = record.dpopKey;
+  if (jwk === undefined) return undefined;
+  const found = imported.get(jwk.d);
+  if (found !== undefined) {
+    imported.delete(jwk.d);
+    imported.set(jwk.d, found);
+    return found;
+  }
+  const key = DpopKey.fromPrivateJwk(jwk);
+  remember(jwk, key);
+  return key;
+}
+
+/** Keeps a key just generated, so that the session's first calls do not import it again. */
+export function rememberSessionDpopKey(key: DpopKey): DpopPrivateJwk {
+  const jwk = key.toPrivateJwk();
+  remember(jwk, key);
+  return jwk;
+}
+
+function remember(jwk: DpopPrivateJwk, key: DpopKey): void {
+  imported.set(jwk.d, key);
+  if (imported.size > MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value as string);
+}
