@@ -1,4 +1,4 @@
-import { ConfigValidationError } from './config-validation.error';
+import { configProblems } from '../../../test/support/config-problems';
 import { bffOptionsFromEnv, configFromOptions, loadConfig, type BffOptions } from './load-config';
 
 const VALID: BffOptions = {
@@ -7,13 +7,7 @@ const VALID: BffOptions = {
 };
 
 function problemsOf(options: BffOptions): string[] {
-  try {
-    configFromOptions(options);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected configFromOptions to fail');
+  return configProblems(() => configFromOptions(options));
 }
 
 describe('configFromOptions (options passed in code)', () => {
@@ -101,13 +95,7 @@ describe('bffOptionsFromEnv', () => {
 
   it('carries variables that cannot be parsed into the one report of configFromOptions', () => {
     const options = bffOptionsFromEnv({ PORT: 'abc', OIDC_ISSUER: 'http://localhost:4000' });
-    let problems: string[] = [];
-    try {
-      configFromOptions(options);
-    } catch (error) {
-      problems = (error as ConfigValidationError).problems;
-    }
-    expect(problems).toEqual(
+    expect(problemsOf(options)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^PORT: expected a whole number/),
         expect.stringMatching(/^OIDC_CLIENT_ID: /),

@@ -1,21 +1,10 @@
-import { ConfigValidationError } from './config-validation.error';
+import { configProblems, VALID_ENV } from '../../../test/support/config-problems';
 import { loadConfig } from './load-config';
 
-const VALID = {
-  OIDC_ISSUER: 'http://localhost:4000',
-  OIDC_CLIENT_ID: 'bff',
-  OIDC_CLIENT_SECRET: 'secret',
-  SESSION_SECRET: 'x'.repeat(32),
-};
+const VALID = VALID_ENV;
 
 function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to fail');
+  return configProblems(() => loadConfig(env));
 }
 
 describe('loadConfig', () => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigValidationError } from './config-validation.error';
+import { configProblems } from '../../../test/support/config-problems';
 import { configFromOptions, loadConfig } from './load-config';
 
 const BASE = {
@@ -13,13 +13,7 @@ const PEM = key.export({ format: 'pem', type: 'pkcs8' }) as string;
 const D = String(key.export({ format: 'jwk' }).d);
 
 function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected loadConfig to fail');
+  return configProblems(() => loadConfig(env));
 }
 
 describe('client authentication settings', () => {
