@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProxyConfig, type UpstreamRoute } from '@bff/config';
 import { htuOf } from '@bff/dpop';
-import { sessionDpopKey } from '@bff/session';
+import { boundDpopKey } from '@bff/session';
 import { RouteTokens, TokenRefresher, type RouteCredential } from '@bff/token';
 import { NoUserTokenForRouteError, UnknownTokenRouteError } from './bff-module.errors';
 import { openedSessionOf, renewSessionOf, type BffSession } from './current-session';
@@ -83,7 +83,7 @@ export class UserAccessTokens {
       const fresh = await this.refresher.ensureFresh(opened);
       renewSessionOf(session, fresh);
       const { accessToken, tokenType } = fresh.record.tokens;
-      const dpopKey = tokenType.toLowerCase() === 'dpop' ? sessionDpopKey(fresh.record) : undefined;
+      const dpopKey = boundDpopKey(tokenType, fresh.record);
       return dpopKey === undefined ? { accessToken } : { accessToken, dpopKey };
     }
     const route = this.routes.get(request.route);

@@ -1,7 +1,7 @@
 export { MemorySessionStore } from './memory-session.store';
 export { RedisSessionStore } from './redis-session.store';
 export { RequestSessions, type SessionBearingRequest } from './request-sessions';
-export { rememberSessionDpopKey, sessionDpopKey } from './session-dpop-key';
+export { boundDpopKey, isDpopBound, rememberSessionDpopKey, sessionDpopKey } from './session-dpop-key';
 export { SessionCookies } from './session-cookies';
 export type { RouteToken, SessionRecord, SessionTokens } from './session-record';
 export { SealOpenError, SessionSealer, type SealPurpose } from './session-sealer';

@@ -27,6 +27,23 @@ export function sessionDpopKey(record: Pick<SessionRecord, 'dpopKey'>): DpopKey 
   return key;
 }
 
+/** Whether the provider bound a token to the key of its request (RFC 9449 `token_type: DPoP`). */
+export function isDpopBound(tokenType: string | undefined): boolean {
+  return tokenType?.toLowerCase() === 'dpop';
+}
+
+/**
+ * The key a token must be proved with: its holder's (a session record, a cached client token),
+ * when the provider bound that token; judged per token, as a provider may bind one grant's
+ * tokens and not another's. Undefined for a token that goes as Bearer.
+ */
+export function boundDpopKey(
+  tokenType: string | undefined,
+  holder: Pick<SessionRecord, 'dpopKey'>,
+): DpopKey | undefined {
+  return isDpopBound(tokenType) ? sessionDpopKey(holder) : undefined;
+}
+
 /** Keeps a key just generated, so that the session's first calls do not import it again. */
 export function rememberSessionDpopKey(key: DpopKey): DpopPrivateJwk {
   const jwk = key.toPrivateJwk();

@@ -4,7 +4,7 @@ import { TokenConfig, type UpstreamRoute } from '@bff/config';
 import { DpopKey } from '@bff/dpop';
 import { BffMetrics } from '@bff/metrics';
 import type { TokenSet } from '@bff/auth';
-import { rememberSessionDpopKey, sessionDpopKey } from '@bff/session';
+import { boundDpopKey, isDpopBound, rememberSessionDpopKey } from '@bff/session';
 import { CLIENT_TOKEN_CACHE } from './token.constants';
 import type { CachedToken, ClientTokenCache } from './client-token.cache';
 import { REFRESH_LOCK, type RefreshLock } from './refresh-lock';
@@ -25,11 +25,6 @@ export function cachedTokenOf(tokens: TokenSet): CachedToken {
     accessTokenExpiresAt: tokens.accessTokenExpiresAt ?? tokens.accessTokenIssuedAt + UNKNOWN_LIFETIME_MS,
     tokenType: tokens.tokenType,
   };
-}
-
-/** Whether the provider bound a token to the key of the request (RFC 9449 `token_type: DPoP`). */
-export function isDpopBound(tokenType: string | undefined): boolean {
-  return tokenType?.toLowerCase() === 'dpop';
 }
 
 /**
@@ -69,7 +64,7 @@ export class ClientTokens {
   /** As {@link get}, with the key the token is bound to when the provider bound it (DPoP). */
   async credential(route: UpstreamRoute, rejected?: string): Promise<{ accessToken: string; dpopKey?: DpopKey }> {
     const token = await this.cached(route, rejected);
-    const dpopKey = isDpopBound(token.tokenType) ? sessionDpopKey(token) : undefined;
+    const dpopKey = boundDpopKey(token.tokenType, token);
     return dpopKey === undefined ? { accessToken: token.accessToken } : { accessToken: token.accessToken, dpopKey };
   }
 

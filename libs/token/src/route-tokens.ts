@@ -3,7 +3,7 @@ import { OidcClient, TOKEN_EXCHANGE_GRANT } from '@bff/auth';
 import { ProxyConfig, type RouteTokenPolicy, type UpstreamRoute } from '@bff/config';
 import { SessionRequiredError } from '@bff/errors';
 import type { DpopKey } from '@bff/dpop';
-import { sessionDpopKey, type OpenedSession, type SessionRecord } from '@bff/session';
+import { boundDpopKey, type OpenedSession, type SessionRecord } from '@bff/session';
 import { ClientTokens } from './client-tokens';
 import { ExchangedTokens } from './exchanged-tokens';
 import { NarrowedUserTokens } from './narrowed-user-tokens';
@@ -46,8 +46,7 @@ function sessionCredential(
   record: SessionRecord,
   session: OpenedSession,
 ): RouteCredential {
-  // Judged per token: the provider may bind one grant's tokens and not another's.
-  const dpopKey = tokenType?.toLowerCase() === 'dpop' ? sessionDpopKey(record) : undefined;
+  const dpopKey = boundDpopKey(tokenType, record);
   return dpopKey === undefined ? { accessToken, session } : { accessToken, dpopKey, session };
 }
 
