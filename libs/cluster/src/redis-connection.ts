@@ -13,6 +13,25 @@ function parseHostPort(entry: string): { host: string; port: number } {
   return { host: entry.slice(0, index), port: Number(entry.slice(index + 1)) };
 }
 
+/** The longest pause between two reconnection attempts (the back-off doubles from 200 ms up to this). */
+export const REDIS_RECONNECT_MAX_DELAY_MS = 2000;
+
+function reconnectDelay(attempt: number): number {
+  return Math.min(100 * 2 ** Math.min(attempt, 5), REDIS_RECONNECT_MAX_DELAY_MS);
+}
+
+/**
+ * True for the errors after which this connection should be dropped and made again. READONLY
+ * means the server we talk to was turned into a replica behind our back by something other than
+ * Sentinel (an operator's REPLICAOF: Redis keeps the open connections, test/integration/
+ * redis-connection.spec.ts): only a new connection, which asks Sentinel for the master again and
+ * checks the server's role, gets off it. The command itself still fails (503), since it may not
+ * be safe to send twice.
+ */
+export function isReconnectError(error: Error): boolean {
+  return error.message.startsWith('READONLY');
+}
+
 /**
  * ioredis defaults hang a request while Redis is away (offline queue, 20 retries,
  * no command timeout). Here a command fails fast instead, so the request gets a
@@ -26,7 +45,35 @@ function baseOptions(config: RedisConfig): RedisOptions {
     commandTimeout: config.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
-    retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
+    retryStrategy: reconnectDelay,
+    reconnectOnError: isReconnectError,
+  };
+}
+
+/**
+ * Sentinel mode: every reconnection asks the sentinels, in turn, for the master's address and
+ * checks the role of the server it reaches, so after a failover the next reconnection lands on
+ * the promoted replica; pub/sub channels are subscribed again there (ioredis `autoResubscribe`).
+ */
+function sentinelOptions(config: RedisConfig): RedisOptions {
+  return {
+    sentinels: config.sentinels.map(parseHostPort),
+    name: config.sentinelName,
+    // ioredis puts no timeout on the question to a sentinel, and a hung sentinel host still
+    // accepts TCP connections: without this one frozen sentinel stalls every reconnection for
+    // good, and the BFF never finds the new master (test/e2e/sentinel-failover.spec.ts).
+    sentinelCommandTimeout: config.commandTimeoutMs,
+    // When no sentinel answers, ask them all again on the same back-off as reconnections.
+    sentinelRetryStrategy: reconnectDelay,
+    // Off on purpose. ioredis' failover detector drops the connection on every `+switch-master`
+    // from any sentinel, and each sentinel publishes its own: the leader at the switch, the
+    // others when they learn of it from the leader's hello messages (seconds later, or minutes
+    // for one that was down), so a client that already reached the new master can be thrown
+    // off it again, failing requests after the failover is over. A master that dies, or that Sentinel
+    // demotes (it then closes the old master's client connections), is noticed without it;
+    // writes to a master cut off from its replicas are refused by Redis' own
+    // `min-replicas-to-write` (docs/deploying.md, "Redis Sentinel").
+    failoverDetector: false,
   };
 }
 
@@ -60,8 +107,7 @@ export function createRedisClient(config: RedisConfig, name: string): RedisClien
     client = new Redis({
       ...options,
       ...auth,
-      sentinels: config.sentinels.map(parseHostPort),
-      name: config.sentinelName,
+      ...sentinelOptions(config),
       db: Number(parsed.pathname.slice(1) || 0),
     });
   } else {
