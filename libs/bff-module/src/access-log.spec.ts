@@ -23,6 +23,30 @@ describe('accessLogWriter', () => {
     ]);
   });
 
+  it('writes the same line through a root logger that redacts, as the BFF’s does, keeping its bindings', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const root = pino(
+      {
+        base: { service: 'bff' },
+        timestamp: false,
+        level: 'info',
+        redact: { paths: ['headers.cookie', '*.headers.cookie'], censor: '[redacted]' },
+      },
+      destination,
+    );
+    accessLogWriter(root)(COMPLETED);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { level: 30, service: 'bff', msg: 'request completed', ...COMPLETED },
+    ]);
+  });
+
   it("falls back to Nest's logger, context AccessLog, when Fastify has no logger of its own", () => {
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     try {

@@ -1,22 +1,24 @@
-import type { BffMetrics } from '@bff/metrics';
+import { bindCounter, bindHistogram, type BffMetrics, type BoundCounter, type BoundHistogram } from '@bff/metrics';
 import type { CompletionListener } from './request-completion';
 
 /** Counts and times every answered request by method, route pattern and status. */
 export function httpMetricsRecorder(metrics: BffMetrics): CompletionListener {
-  // Labelled children cached by key: prom-client would otherwise hash a label object twice per request.
-  const recorders = new Map<string, { count(): void; time(seconds: number): void }>();
+  // Children bound to their label set once, cached by key: prom-client's own validate and hash
+  // a label object on every call (see bindCounter).
+  const recorders = new Map<string, { counter: BoundCounter; histogram: BoundHistogram }>();
   return ({ method, route, status, durationMs }) => {
     // The route pattern, not the URL, keeps the label set bounded.
     const key = `${method} ${route} ${String(status)}`;
     let recorder = recorders.get(key);
     if (!recorder) {
-      const label = String(status);
-      const counter = metrics.httpRequests.labels(method, route, label);
-      const histogram = metrics.httpDuration.labels(method, route, label);
-      recorder = { count: () => counter.inc(), time: (seconds) => histogram.observe(seconds) };
+      const labels = { method, route, status: String(status) };
+      recorder = {
+        counter: bindCounter(metrics.httpRequests, labels),
+        histogram: bindHistogram(metrics.httpDuration, labels),
+      };
       recorders.set(key, recorder);
     }
-    recorder.count();
-    recorder.time(durationMs / 1000);
+    recorder.counter.inc();
+    recorder.histogram.observe(durationMs / 1000);
   };
 }

@@ -1,25 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BoundLabelsCounter, BoundLabelsHistogram } from './bound-metrics';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
  * Every metric the BFF exports (docs/architecture.md lists them), on a registry of its
  * own so that several instances in one process (tests) do not collide.
- * Labels are bounded sets: route names from config, status codes, fixed results.
+ * Labels are bounded sets: route names from config, status codes, fixed results. The metrics
+ * observed on every request have children bound to their label set (bound-metrics.ts).
  */
 @Injectable()
 export class BffMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
+  readonly httpRequests = new BoundLabelsCounter({
     name: 'bff_http_requests_total',
     help: 'HTTP requests answered by the BFF.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly httpDuration = new Histogram({
+  readonly httpDuration = new BoundLabelsHistogram({
     name: 'bff_http_request_duration_seconds',
     help: 'Time to answer an HTTP request (until the response is finished).',
     labelNames: ['method', 'route', 'status'] as const,
@@ -27,14 +29,14 @@ export class BffMetrics {
     registers: [this.registry],
   });
 
-  readonly upstreamRequests = new Counter({
+  readonly upstreamRequests = new BoundLabelsCounter({
     name: 'bff_proxy_upstream_requests_total',
     help: 'Proxied requests by route and upstream status (502/504 for failures the BFF maps).',
     labelNames: ['route', 'status'] as const,
     registers: [this.registry],
   });
 
-  readonly upstreamDuration = new Histogram({
+  readonly upstreamDuration = new BoundLabelsHistogram({
     name: 'bff_proxy_upstream_duration_seconds',
     help: 'Time from forwarding a request until the upstream response headers.',
     labelNames: ['route'] as const,
