@@ -27,15 +27,29 @@ const LIB_DEPENDENCIES = {
   // DPoP keys, proofs, nonces and their verification (RFC 9449): pure node:crypto, no Nest.
   dpop: ['errors'],
   config: ['errors'],
+  // OpenTelemetry traces: the tracer, W3C trace context, HTTP span conventions. Libs that make spans import it.
+  tracing: ['errors', 'config'],
   // What instances share: the Redis connection and the message bus between them.
   cluster: ['errors', 'metrics', 'config'],
   session: ['errors', 'metrics', 'dpop', 'config', 'cluster'],
-  auth: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session'],
-  token: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth'],
-  proxy: ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth', 'token'],
+  auth: ['errors', 'metrics', 'dpop', 'config', 'tracing', 'cluster', 'session'],
+  token: ['errors', 'metrics', 'dpop', 'config', 'tracing', 'cluster', 'session', 'auth'],
+  proxy: ['errors', 'metrics', 'dpop', 'config', 'tracing', 'cluster', 'session', 'auth', 'token'],
   realtime: ['errors', 'metrics', 'config', 'cluster', 'session', 'auth', 'token'],
   // The package's server entry: BffModule, setupBff, local APIs. Everything a host imports.
-  'bff-module': ['errors', 'metrics', 'dpop', 'config', 'cluster', 'session', 'auth', 'token', 'proxy', 'realtime'],
+  'bff-module': [
+    'errors',
+    'metrics',
+    'dpop',
+    'config',
+    'tracing',
+    'cluster',
+    'session',
+    'auth',
+    'token',
+    'proxy',
+    'realtime',
+  ],
   // Browser code: the SPA's client. No server lib lists it, so no server code may import it.
   client: [],
 };

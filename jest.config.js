@@ -20,13 +20,15 @@ const esmOnly = [
   '@koa',
   'koa',
   'nanoid',
+  // Not ESM, but loads node:http with a dynamic import(), which jest's CJS runtime cannot run.
+  '@opentelemetry/otlp-exporter-base',
 ];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
-    '^@bff/(errors|metrics|dpop|config|cluster|session|auth|token|proxy|realtime|bff-module|client)$':
+    '^@bff/(errors|metrics|dpop|config|tracing|cluster|session|auth|token|proxy|realtime|bff-module|client)$':
       '<rootDir>/libs/$1/src/index.ts',
     '^@bff/(dev-idp|demo-api|bff|example-host)$': '<rootDir>/apps/$1/src/index.ts',
     // Browser code (libs/client) imports './x.js', as a browser needs, where the source is x.ts.

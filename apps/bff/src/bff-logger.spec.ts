@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createPinoLogger, lazyChildLogger, LazyRequestLogger } from './bff-logger';
 
 function capture(): { lines: Record<string, unknown>[]; destination: Writable } {
@@ -43,5 +45,44 @@ describe('LazyRequestLogger', () => {
     const logger = lazyChildLogger(parent, { reqId: 'r-3' }, { level: 'error' });
     expect(logger).not.toBeInstanceOf(LazyRequestLogger);
     expect(logger.level).toBe('error');
+  });
+});
+
+describe('trace ids on log lines', () => {
+  const span = trace.wrapSpanContext({
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.SAMPLED,
+  });
+
+  beforeAll(() => {
+    const manager = new AsyncLocalStorageContextManager();
+    if (context.setGlobalContextManager(manager)) manager.enable();
+  });
+
+  it('adds trace_id and span_id of the active span when tracing is on, and nothing outside a span', async () => {
+    const { lines, destination } = capture();
+    const logger = createPinoLogger('info', destination, { traceIds: true });
+    context.with(trace.setSpan(context.active(), span), () => {
+      logger.info('inside');
+    });
+    logger.info('outside');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).toMatchObject({
+      msg: 'inside',
+      trace_id: span.spanContext().traceId,
+      span_id: '00f067aa0ba902b7',
+    });
+    expect(lines[1]).not.toHaveProperty('trace_id');
+  });
+
+  it('adds nothing when tracing is off, even inside a span', async () => {
+    const { lines, destination } = capture();
+    const logger = createPinoLogger('info', destination);
+    context.with(trace.setSpan(context.active(), span), () => {
+      logger.info('inside');
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).not.toHaveProperty('trace_id');
   });
 });

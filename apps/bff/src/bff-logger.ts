@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { context, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
 import pino, {
   type Bindings,
@@ -22,12 +23,32 @@ function serializeRequest(request: {
   return { id: request.id, method: request.method, path: request.url?.split('?')[0], remoteAddress: request.ip };
 }
 
+/** `trace_id` and `span_id` of the span active where a line is written, if any. */
+function activeTraceIds(): Record<string, string> {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
+}
+
+/** Options of {@link createPinoLogger}. */
+export interface PinoLoggerOptions {
+  /** Tracing is on: every line written inside a span carries its `trace_id` and `span_id`. */
+  traceIds?: boolean;
+}
+
 /** The BFF's one logger: JSON lines (pino) with request ids, shared by Fastify and Nest. */
-export function createPinoLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+export function createPinoLogger(
+  level: LevelWithSilent,
+  destination?: DestinationStream,
+  options: PinoLoggerOptions = {},
+): Logger {
   return pino(
     {
       level,
       base: { service: 'bff' },
+      // Only with tracing on: off, no line pays for a look at the active context.
+      ...(options.traceIds ? { mixin: activeTraceIds } : {}),
       serializers: {
         req: serializeRequest,
         res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),

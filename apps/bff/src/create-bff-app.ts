@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LogLevel } from '@nestjs/common';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import { BffLogController, setupBff, type BffConfig } from '@bff/bff-module';
+import { tracingEnabled } from '@bff/tracing';
 import { AppModule } from './app.module';
 import { createPinoLogger, lazyChildLogger, PinoNestLogger } from './bff-logger';
 
@@ -39,7 +40,9 @@ export async function createBffApp(
   config: BffConfig,
   options: CreateBffAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createPinoLogger(logLevelOf(config, options.logger), options.logDestination);
+  const logger = createPinoLogger(logLevelOf(config, options.logger), options.logDestination, {
+    traceIds: tracingEnabled(config.tracing),
+  });
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,

@@ -1,63 +1,20 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { OidcConfig, ServerConfig } from '@bff/config';
 import type { DpopAlgorithm, DpopKey } from '@bff/dpop';
+import { BffTracing } from '@bff/tracing';
 import * as oidc from 'openid-client';
 import { IdpRequirementsError, IdpUnavailableError } from './auth.errors';
 import { ClientAssertionKeys } from './client-assertion-keys';
+import { idpFetch } from './idp-fetch';
 import { expectedIdTokenAlg, providerProblems, usesPar } from './provider-requirements';
-
-/** What a route's token is asked for with: RFC 8707 `resource`, `audience`, `scope`. */
-export interface TokenTarget {
-  audience?: string;
-  resource?: string;
-  scope?: string;
-}
-
-/** The OAuth grant type of RFC 8693 token exchange. */
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-
-function targetParameters(target: TokenTarget): Record<string, string> {
-  const parameters: Record<string, string> = {};
-  if (target.audience !== undefined) parameters.audience = target.audience;
-  if (target.resource !== undefined) parameters.resource = target.resource;
-  if (target.scope !== undefined) parameters.scope = target.scope;
-  return parameters;
-}
-
-/** What a successful code exchange or refresh yields. */
-export interface TokenSet {
-  accessToken: string;
-  accessTokenExpiresAt?: number;
-  accessTokenIssuedAt: number;
-  refreshToken?: string;
-  idToken?: string;
-  tokenType: string;
-  scope?: string;
-  /** Validated ID token claims, when an ID token came back. */
-  claims?: Record<string, unknown>;
-}
-
-/** openid-client lowercases `token_type`; the session keeps the RFC's spelling (`DPoP`, `Bearer`). */
-function tokenTypeOf(type: string): string {
-  if (type === 'dpop') return 'DPoP';
-  if (type === 'bearer') return 'Bearer';
-  return type;
-}
-
-function toTokenSet(response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: number): TokenSet {
-  const expiresIn = response.expiresIn();
-  return {
-    accessToken: response.access_token,
-    accessTokenExpiresAt: expiresIn === undefined ? undefined : now + expiresIn * 1000,
-    accessTokenIssuedAt: now,
-    refreshToken: response.refresh_token,
-    idToken: response.id_token,
-    tokenType: tokenTypeOf(response.token_type),
-    scope: response.scope,
-    claims: response.claims(),
-  };
-}
+import {
+  ACCESS_TOKEN_TYPE,
+  targetParameters,
+  TOKEN_EXCHANGE_GRANT,
+  toTokenSet,
+  type TokenSet,
+  type TokenTarget,
+} from './token-set';
 
 /** What an authorization request carries besides the client's own settings. */
 export interface AuthorizationRequest {
@@ -89,14 +46,18 @@ export class OidcClient implements OnModuleInit {
   readonly redirectUri: string;
   /** The algorithm of each session's DPoP key (RFC 9449), when `OIDC_DPOP` is on; else undefined. */
   readonly sessionDpopAlg: DpopAlgorithm | undefined;
+  /** With tracing on, the fetch of every call to the provider: one CLIENT span each. */
+  private readonly tracedFetch?: oidc.CustomFetch;
 
   constructor(
     private readonly config: OidcConfig,
     server: ServerConfig,
     private readonly keys: ClientAssertionKeys,
+    tracing: BffTracing,
   ) {
     this.redirectUri = `${server.publicUrl}/auth/callback`;
     this.sessionDpopAlg = config.dpop ? config.dpopAlg : undefined;
+    if (tracing.enabled) this.tracedFetch = idpFetch(tracing, () => this.configuration?.serverMetadata());
   }
 
   async onModuleInit(): Promise<void> {
@@ -107,6 +68,7 @@ export class OidcClient implements OnModuleInit {
       configuration = await oidc.discovery(new URL(this.config.issuer), this.config.clientId, metadata, clientAuth, {
         execute: this.configurationSettings(),
         timeout: this.config.httpTimeoutMs / 1000,
+        ...(this.tracedFetch ? { [oidc.customFetch]: this.tracedFetch } : {}),
       });
     } catch (error) {
       throw new Error(
@@ -144,11 +106,20 @@ export class OidcClient implements OnModuleInit {
     return { profile, par, clientAuthMethod, dpop, dpopAlg, idTokenSigningAlg, clientAssertionAlg: this.keys.alg };
   }
 
-  /** What every Configuration of this client gets: the ID token signature check, and http on loopback. */
+  /**
+   * What every Configuration of this client gets: the ID token signature check, http on
+   * loopback, and with tracing on a fetch that makes a CLIENT span of each call to the provider.
+   */
   private configurationSettings(): ((configuration: oidc.Configuration) => void)[] {
     const settings = [oidc.enableNonRepudiationChecks];
     // http is accepted only for loopback issuers (checked in config); openid-client needs telling.
     if (this.config.issuer.startsWith('http:')) settings.push(oidc.allowInsecureRequests);
+    const traced = this.tracedFetch;
+    if (traced) {
+      settings.push((configuration) => {
+        configuration[oidc.customFetch] = traced;
+      });
+    }
     return settings;
   }
 

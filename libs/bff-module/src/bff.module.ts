@@ -10,6 +10,7 @@ import {
   ServerConfig,
   SessionConfig,
   TokenConfig,
+  TracingConfig,
   type BffOptions,
 } from '@bff/config';
 import { MetricsModule } from '@bff/metrics';
@@ -17,6 +18,7 @@ import { ProxyModule } from '@bff/proxy';
 import { RealtimeModule } from '@bff/realtime';
 import { SessionModule } from '@bff/session';
 import { TokenModule } from '@bff/token';
+import { TracingModule } from '@bff/tracing';
 import { BffApiGuard } from './bff-api.guard';
 import {
   BFF_ASYNC_OPTIONS_TYPE,
@@ -36,6 +38,7 @@ const SECTIONS = [
   [ProxyConfig, (config: BffConfig) => config.proxy],
   [TokenConfig, (config: BffConfig) => config.token],
   [RealtimeConfig, (config: BffConfig) => config.realtime],
+  [TracingConfig, (config: BffConfig) => config.tracing],
 ] as const;
 
 /** The validated configuration and each of its sections, injectable by class. */
@@ -45,7 +48,7 @@ const CONFIG_PROVIDERS: Provider[] = [
   ...SECTIONS.map(([section, pick]) => ({ provide: section, inject: [BffConfig], useFactory: pick })),
 ];
 
-const FEATURES = [MetricsModule, SessionModule, AuthModule, TokenModule, ProxyModule, RealtimeModule];
+const FEATURES = [TracingModule, MetricsModule, SessionModule, AuthModule, TokenModule, ProxyModule, RealtimeModule];
 
 /** Everything the BFF brings, added to what ConfigurableModuleBuilder made of the options. */
 function withBff(module: DynamicModule): DynamicModule {

@@ -21,6 +21,9 @@ const BASELINE = Object.entries(BASELINE_HEADERS);
 export function takeOverHttpEdge(server: Server, completions: RequestCompletions): void {
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
+  const forward = (request: IncomingMessage, response: ServerResponse): void => {
+    for (const listener of listeners) listener(request, response);
+  };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     completions.watch(request, response);
     for (const [name, value] of BASELINE) response.setHeader(name, value);
@@ -30,7 +33,7 @@ export function takeOverHttpEdge(server: Server, completions: RequestCompletions
       response.end(badUrl);
       return;
     }
-    for (const listener of listeners) listener(request, response);
+    completions.handle(request, response, forward);
   });
   server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -42,6 +45,6 @@ export function takeOverHttpEdge(server: Server, completions: RequestCompletions
   server.on('connect', (request: IncomingMessage, socket: Duplex) => {
     const startedAt = performance.now();
     const answer = refuseConnect(request, socket);
-    completions.report(rawCompletion(answer.reqId, 'CONNECT', UNMATCHED_ROUTE, answer.status, startedAt));
+    completions.report(rawCompletion(answer.reqId, 'CONNECT', UNMATCHED_ROUTE, answer.status, startedAt), request);
   });
 }

@@ -26,9 +26,25 @@ export interface CompletedRequest {
   durationMs: number;
   /** The connection closed before the response was complete; `status` is what was written, if anything. */
   aborted?: true;
+  /** The request's trace and SERVER span (W3C hex ids), only when tracing is on. */
+  trace_id?: string;
+  span_id?: string;
 }
 
 export type CompletionListener = (completed: CompletedRequest) => void;
+
+/**
+ * The seam tracing hangs the SERVER span of each request on (see request-tracing.ts); absent
+ * when tracing is off, so a request then costs no more than one check of it.
+ */
+export interface RequestSpans {
+  /** A request arrived: its span starts. */
+  start(request: IncomingMessage, response: ServerResponse): void;
+  /** Runs `handle` (the request's handling) inside the request's span. */
+  within(request: IncomingMessage, handle: () => void): void;
+  /** The request completed: `notify` tells the listeners, then the span ends. */
+  finish(request: IncomingMessage | undefined, completed: CompletedRequest, notify: CompletionListener): void;
+}
 
 const FASTIFY_REQUEST = Symbol('bff:fastify-request');
 const STARTED_AT = Symbol('bff:started-at');
@@ -49,15 +65,38 @@ function roundMs(ms: number): number {
 export class RequestCompletions {
   private readonly listeners: CompletionListener[] = [];
 
+  constructor(private readonly spans?: RequestSpans) {}
+
   /** Adds a consumer (the HTTP metrics, the access log). */
   listen(listener: CompletionListener): void {
     this.listeners.push(listener);
   }
 
-  /** Reports an answer written outside any response object (client errors, upgrades, CONNECT). */
-  report(completed: CompletedRequest): void {
-    for (const listener of this.listeners) listener(completed);
+  /**
+   * Reports an answer written outside any response object (client errors, upgrades, CONNECT),
+   * with the request when there is one (its `traceparent` is continued).
+   */
+  report(completed: CompletedRequest, request?: IncomingMessage): void {
+    if (this.spans) this.spans.finish(request, completed, this.notify);
+    else this.notify(completed);
   }
+
+  /** Runs the handling of a watched request (the server's own listeners): inside its span when tracing. */
+  handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    next: (request: IncomingMessage, response: ServerResponse) => void,
+  ): void {
+    if (this.spans) {
+      this.spans.within(request, () => {
+        next(request, response);
+      });
+    } else next(request, response);
+  }
+
+  private readonly notify = (completed: CompletedRequest): void => {
+    for (const listener of this.listeners) listener(completed);
+  };
 
   /**
    * Watches one request of an HTTP server from the moment Node hands it over. A response's
@@ -66,6 +105,7 @@ export class RequestCompletions {
    */
   watch(request: IncomingMessage, response: ServerResponse): void {
     (request as RoutedMessage)[STARTED_AT] = performance.now();
+    this.spans?.start(request, response);
     // `on`, not `once`: the response is dropped after its one close, and `once` costs a wrapper.
     response.on('close', () => {
       this.completed(request, response);
@@ -82,7 +122,13 @@ export class RequestCompletions {
       raw[FASTIFY_REQUEST] = request;
       // Fastify serves `localhost` on every loopback address, the second (::1) through a server
       // of its own that the HTTP edge never saw: its requests are watched from here.
-      if (raw[STARTED_AT] === undefined) this.watch(raw, reply.raw);
+      if (raw[STARTED_AT] === undefined) {
+        this.watch(raw, reply.raw);
+        if (this.spans) {
+          this.spans.within(raw, done);
+          return;
+        }
+      }
       done();
     });
   }
@@ -99,7 +145,7 @@ export class RequestCompletions {
       durationMs: roundMs(performance.now() - (request[STARTED_AT] ?? 0)),
     };
     if (!response.writableFinished) completed.aborted = true;
-    this.report(completed);
+    this.report(completed, request);
   }
 }
 

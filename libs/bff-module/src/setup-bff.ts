@@ -6,6 +6,7 @@ import { BffConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
 import { ApiProxy } from '@bff/proxy';
 import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
+import { BffTracing } from '@bff/tracing';
 import { accessLogWriter } from './access-log';
 import { takeOverHttpEdge } from './http-edge';
 import { httpMetricsRecorder } from './http-metrics';
@@ -13,6 +14,7 @@ import { registerManagementListener } from './management-listener';
 import { RequestCompletions } from './request-completion';
 import { registerRequestBodyDeadline } from './request-body-deadline';
 import { requestIdGenerator } from './request-id';
+import { RequestTracing } from './request-tracing';
 import { registerSecurityHeaders } from './security-headers';
 import { watchUpgrades } from './upgrade-completion';
 
@@ -20,14 +22,16 @@ import { watchUpgrades } from './upgrade-completion';
  * The one call a host's `main.ts` makes after
  * `NestFactory.create(AppModule, new FastifyAdapter())` and before `listen`:
  * the HTTP edge, cookies, request ids, security headers, the request-body
- * deadline, HTTP metrics and the access log, the management listener when
+ * deadline, HTTP metrics, the access log and (when configured) a SERVER span per request, the management listener when
  * configured, the `/api` proxy, the static SPA when configured, and the
  * WebSocket adapter for `/ws`. `AppModule` must import `BffModule`.
  */
 export async function setupBff(app: NestFastifyApplication): Promise<void> {
   const config = app.get(BffConfig);
   const fastify = app.getHttpAdapter().getInstance();
-  const completions = new RequestCompletions();
+  const tracing = app.get(BffTracing);
+  const scheme = new URL(config.server.publicUrl).protocol.slice(0, -1);
+  const completions = new RequestCompletions(tracing.enabled ? new RequestTracing(tracing, scheme) : undefined);
   completions.listen(httpMetricsRecorder(app.get(BffMetrics)));
   if (config.server.accessLog) completions.listen(accessLogWriter(fastify.log));
   const requestId = requestIdGenerator(config.server.trustProxy);

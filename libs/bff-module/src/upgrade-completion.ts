@@ -66,7 +66,7 @@ export function watchUpgrades(
       reported = true;
       const completed = rawCompletion(idOf(request), request.method ?? UNKNOWN, route, status, startedAt);
       if (aborted) completed.aborted = true;
-      completions.report(completed);
+      completions.report(completed, request);
     };
     onStatusLine(socket, (status) => {
       report(status, false);

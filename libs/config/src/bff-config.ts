@@ -5,6 +5,7 @@ import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
 import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
+import { TracingConfig } from './tracing.config';
 
 /** The whole validated configuration, one section per area. Immutable after boot. */
 export class BffConfig {
@@ -16,6 +17,7 @@ export class BffConfig {
     readonly proxy: ProxyConfig,
     readonly token: TokenConfig,
     readonly realtime: RealtimeConfig,
+    readonly tracing: TracingConfig = new TracingConfig(),
   ) {}
 }
 
@@ -28,4 +30,5 @@ export const CONFIG_SECTIONS = [
   RedisConfig,
   ProxyConfig,
   RealtimeConfig,
+  TracingConfig,
 ] as const;

@@ -9,6 +9,7 @@ const SECTION_TITLES = new Map<string, string>([
   ['RedisConfig', 'Redis'],
   ['ProxyConfig', 'API proxy'],
   ['RealtimeConfig', 'WebSocket and notifications'],
+  ['TracingConfig', 'OpenTelemetry traces'],
 ]);
 
 /**

@@ -7,6 +7,7 @@ import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
 import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
+import { TracingConfig } from './tracing.config';
 
 /**
  * Provides the validated {@link BffConfig} and each of its sections, injectable
@@ -28,6 +29,7 @@ export class BffConfigModule {
         { provide: ProxyConfig, useValue: config.proxy },
         { provide: TokenConfig, useValue: config.token },
         { provide: RealtimeConfig, useValue: config.realtime },
+        { provide: TracingConfig, useValue: config.tracing },
       ],
       exports: [
         BffConfig,
@@ -38,6 +40,7 @@ export class BffConfigModule {
         ProxyConfig,
         TokenConfig,
         RealtimeConfig,
+        TracingConfig,
       ],
     };
   }

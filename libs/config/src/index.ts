@@ -35,4 +35,5 @@ export { RedisConfig } from './redis.config';
 export { ServerConfig } from './server.config';
 export { SessionConfig } from './session.config';
 export { TokenConfig } from './token.config';
+export { OTLP_PROTOCOLS, TRACE_SAMPLERS, TracingConfig, type OtlpProtocol, type TraceSampler } from './tracing.config';
 export { API_METHODS, ROUTE_TOKEN_POLICIES, UpstreamRoute, type RouteTokenPolicy } from './upstream-route';

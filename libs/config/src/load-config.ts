@@ -12,6 +12,7 @@ import { ServerConfig } from './server.config';
 import { SessionConfig } from './session.config';
 import { RealtimeConfig } from './realtime.config';
 import { TokenConfig } from './token.config';
+import { TracingConfig } from './tracing.config';
 import { UpstreamRoute } from './upstream-route';
 
 type Env = Record<string, string | undefined>;
@@ -35,6 +36,7 @@ export interface BffOptions {
   proxy?: Omit<SectionOptions<ProxyConfig>, 'routes'> & { routes?: RouteOptions[] };
   token?: SectionOptions<TokenConfig>;
   realtime?: SectionOptions<RealtimeConfig>;
+  tracing?: SectionOptions<TracingConfig>;
 }
 
 /** Problems met while reading an environment, reported with the rest by {@link configFromOptions}. */
@@ -68,6 +70,7 @@ export function bffOptionsFromEnv(env: Env): BffOptions {
     proxy: readSection(ProxyConfig, env, problems),
     token: readSection(TokenConfig, env, problems),
     realtime: readSection(RealtimeConfig, env, problems),
+    tracing: readSection(TracingConfig, env, problems),
   };
   Object.defineProperty(options, ENV_PROBLEMS, { value: problems, enumerable: false });
   return options;
@@ -218,13 +221,14 @@ export function configFromOptions(options: BffOptions): BffConfig {
   const proxy = sectionOf(ProxyConfig, options.proxy);
   const token = sectionOf(TokenConfig, options.token);
   const realtime = sectionOf(RealtimeConfig, options.realtime);
+  const tracing = sectionOf(TracingConfig, options.tracing);
   readRoutes(proxy, problems);
   applyOidcProfile(oidc, options.oidc ?? {}, problems);
   deriveDefaults(server, oidc, session, problems);
-  const config = new BffConfig(server, oidc, session, redis, proxy, token, realtime);
+  const config = new BffConfig(server, oidc, session, redis, proxy, token, realtime, tracing);
   CONFIG_SECTIONS.forEach((section, index) => {
     validateSection(
-      [server, oidc, session, token, redis, proxy, realtime][index] as object,
+      [server, oidc, session, token, redis, proxy, realtime, tracing][index] as object,
       envVarsOf(section),
       problems,
     );

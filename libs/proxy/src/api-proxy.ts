@@ -1,50 +1,19 @@
-import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
 import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
-import type { DpopKey } from '@bff/dpop';
 import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
 import { RequestSessions, type OpenedSession } from '@bff/session';
 import { RouteTokens } from '@bff/token';
+import { BffTracing } from '@bff/tracing';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
-import type { BodyLimit } from './body-limit';
-import { upstreamRequestHeaders } from './forwarded-headers';
 import { proxiedBodyOf } from './proxied-body';
-import { BodyTooLargeError, MethodNotAllowedError, UnknownRouteError, upstreamFailureOf } from './proxy.errors';
-import { UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
+import { MethodNotAllowedError, UnknownRouteError } from './proxy.errors';
+import { forwardUpstream, type ProxyState, type RouteForwarding, type RoutePools } from './upstream-forwarding';
+import type { RouteLocation } from './upstream-location';
 import { UpstreamProofs } from './upstream-proofs';
-import { browserLocationOf, type RouteLocation } from './upstream-location';
 import { upstreamPathOf } from './upstream-path';
-
-/** What the checks in preHandler hand to the forwarding handler. */
-interface ProxyState {
-  /** Path and query as sent upstream. */
-  target: string;
-  accessToken?: string;
-  /** The key the token is bound to (DPoP): each call then carries a fresh proof of it. */
-  dpopKey?: DpopKey;
-  /** The session the token came from, to renew it should the upstream refuse the token. */
-  session?: OpenedSession;
-  body?: Readable;
-  bodyLimit?: BodyLimit;
-}
-
-/** Methods whose call is re-sent once with a renewed token when the upstream refuses the first. */
-const RETRYABLE = new Set(['GET', 'HEAD']);
-
-/** One route's upstream connections: calls without a body never wait behind uploads. */
-interface RoutePools {
-  reads: Pool;
-  uploads: Pool;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    bffProxy?: ProxyState;
-  }
-}
 
 /**
  * `ANY /api/<route>/<path>`: a plain Fastify plugin (Nest's JSON parser would
@@ -69,6 +38,7 @@ export class ApiProxy {
     private readonly sessions: RequestSessions,
     private readonly tokens: RouteTokens,
     private readonly metrics: BffMetrics,
+    private readonly tracing: BffTracing,
   ) {
     this.config = bffConfig.proxy;
     this.trustProxy = bffConfig.server.trustProxy;
@@ -171,10 +141,8 @@ export class ApiProxy {
   }
 
   /**
-   * The handler of one route: takes the response over from Fastify (its onSend
-   * hooks do not run; the security headers are already on the raw response) and
-   * streams the exchange through the route's pool. Everything per route is built
-   * here once; per request there is one header object and one exchange.
+   * The handler of one route (see forwardUpstream). Everything per route is built here once;
+   * per request there is one header object and one exchange.
    */
   private forwarder(
     route: UpstreamRoute,
@@ -183,87 +151,33 @@ export class ApiProxy {
   ): (request: FastifyRequest, reply: FastifyReply) => void {
     const duration = this.metrics.upstreamDuration.labels(route.name);
     const counters = new Map<number, { inc(): void }>();
-    const count = (status: number, startedAt: number): void => {
-      duration.observe((performance.now() - startedAt) / 1000);
-      let counter = counters.get(status);
-      if (!counter) {
-        counter = this.metrics.upstreamRequests.labels(route.name, String(status));
-        counters.set(status, counter);
-      }
-      counter.inc();
+    const forwarding: RouteForwarding = {
+      route,
+      pools,
+      location,
+      publicProto: this.publicUrl.protocol.slice(0, -1),
+      publicHost: this.publicUrl.host,
+      trustProxy: this.trustProxy,
+      bodyLimitBytes: this.config.bodyLimitBytes,
+      proofs: this.proofs,
+      tokens: this.tokens,
+      tracing: this.tracing,
+      logger: this.logger,
+      count: (status, startedAt) => {
+        duration.observe((performance.now() - startedAt) / 1000);
+        let counter = counters.get(status);
+        if (!counter) {
+          counter = this.metrics.upstreamRequests.labels(route.name, String(status));
+          counters.set(status, counter);
+        }
+        counter.inc();
+      },
+      renderRawError: (error, request, reply) => {
+        this.renderRawError(error, request, reply);
+      },
     };
-    const publicProto = this.publicUrl.protocol.slice(0, -1);
-    const publicHost = this.publicUrl.host;
-    const origin = location.upstreamOrigin;
     return (request, reply) => {
-      const state = request.bffProxy as ProxyState;
-      const rewrite = (value: string): string | undefined => browserLocationOf(value, location, state.target);
-      const pool = state.body ? pools.uploads : pools.reads;
-      reply.hijack();
-      const send = (accessToken: string | undefined, dpopKey: DpopKey | undefined, mayRetry: boolean): void => {
-        const startedAt = performance.now();
-        const dpopProof = this.proofs.proofFor(dpopKey, accessToken, {
-          origin,
-          target: state.target,
-          method: request.method,
-        });
-        const headers = upstreamRequestHeaders(request.headers, {
-          clientIp: request.socket.remoteAddress ?? '',
-          priorForwardedFor: this.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
-          publicProto,
-          publicHost,
-          requestId: request.id,
-          accessToken,
-          dpopProof,
-        });
-        const observer: ExchangeObserver = {
-          answered: (status, responseHeaders) => {
-            count(status, startedAt);
-            this.proofs.remember(origin, responseHeaders);
-          },
-          failed: (error) => {
-            const refusal = state.bodyLimit?.exceeded
-              ? new BodyTooLargeError(this.config.bodyLimitBytes)
-              : upstreamFailureOf(error);
-            count(refusal.status, startedAt);
-            this.renderRawError(refusal, request, reply);
-          },
-          abandoned: () => {
-            this.logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
-          },
-          retry: (reason) => {
-            // One more try, never a loop: the second exchange may not retry.
-            if (reason === 'use_dpop_nonce') {
-              // The nonce came with the 401 and is remembered: the same token with a new proof.
-              this.logger.debug(`route ${route.name}: the upstream asked for a DPoP nonce; sending once more`);
-              send(accessToken, dpopKey, false);
-              return;
-            }
-            this.logger.log(`route ${route.name}: the upstream refused the token (401 invalid_token); renewing once`);
-            this.tokens.credentialFor(route, state.session, accessToken).then(
-              (renewed) => {
-                send(renewed.accessToken, renewed.dpopKey, false);
-              },
-              (error: unknown) => {
-                this.renderRawError(error, request, reply);
-              },
-            );
-          },
-        };
-        pool.dispatch(
-          { method: request.method, path: state.target, headers, body: state.body },
-          new UpstreamExchange(
-            reply.raw,
-            observer,
-            rewrite,
-            mayRetry && RETRYABLE.has(request.method),
-            // A streamed body cannot be sent twice: its 401 use_dpop_nonce goes to the browser, the nonce is kept.
-            mayRetry && dpopProof !== undefined && state.body === undefined,
-          ),
-        );
-      };
-      // Only a call without a body can be sent twice; others pass the upstream's 401 on.
-      send(state.accessToken, state.dpopKey, state.accessToken !== undefined);
+      forwardUpstream(forwarding, request, reply);
     };
   }
 

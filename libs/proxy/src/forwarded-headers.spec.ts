@@ -120,6 +120,26 @@ describe('upstreamRequestHeaders', () => {
     expect(upstreamRequestHeaders({ 'x-request-id': 'forged' }, CONTEXT)['x-request-id']).toBe('bff-request-1');
   });
 
+  it("replaces the browser's traceparent and tracestate with the call's own when tracing", () => {
+    const browser = { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, tracestate: 'vendor=browser' };
+    const traced = upstreamRequestHeaders(browser, {
+      ...CONTEXT,
+      trace: { traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` },
+    });
+    expect(traced.traceparent).toBe(`00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`);
+    expect(traced.tracestate).toBeUndefined();
+    const withState = upstreamRequestHeaders(browser, {
+      ...CONTEXT,
+      trace: { traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`, tracestate: 'vendor=bff' },
+    });
+    expect(withState.tracestate).toBe('vendor=bff');
+  });
+
+  it("passes the browser's traceparent and tracestate on unchanged when not tracing", () => {
+    const browser = { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, tracestate: 'vendor=browser' };
+    expect(upstreamRequestHeaders(browser, CONTEXT)).toMatchObject(browser);
+  });
+
   it('sends no Authorization at all without a token', () => {
     expect(
       upstreamRequestHeaders({ authorization: 'Bearer forged' }, { ...CONTEXT, accessToken: undefined }).authorization,

@@ -94,6 +94,11 @@ export interface ForwardingContext {
   accessToken?: string;
   /** The `DPoP` proof for this request when the token is DPoP-bound (RFC 9449 §7.1); else it goes as `Bearer`. */
   dpopProof?: string;
+  /**
+   * With tracing on, the W3C headers of the call's CLIENT span: they replace the browser's
+   * `traceparent` and `tracestate`. Without tracing, the browser's pass through unchanged.
+   */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /**
@@ -114,6 +119,11 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: F
   headers['x-forwarded-proto'] = context.publicProto;
   headers['x-forwarded-host'] = context.publicHost;
   headers['x-request-id'] = context.requestId;
+  if (context.trace !== undefined) {
+    headers.traceparent = context.trace.traceparent;
+    if (context.trace.tracestate === undefined) delete headers.tracestate;
+    else headers.tracestate = context.trace.tracestate;
+  }
   if (context.accessToken === undefined) return headers;
   if (context.dpopProof === undefined) {
     headers.authorization = `Bearer ${context.accessToken}`;

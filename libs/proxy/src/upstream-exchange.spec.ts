@@ -1,4 +1,7 @@
-import { asksForDpopNonce, refusesToken } from './upstream-exchange';
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { asksForDpopNonce, refusesToken, UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
 
 describe('refusesToken', () => {
   it.each([
@@ -39,5 +42,54 @@ describe('asksForDpopNonce', () => {
     'Bearer error="use_dpop_nonce"',
   ])('does not read %p as a nonce challenge', (challenge) => {
     expect(asksForDpopNonce(challenge === undefined ? {} : { 'www-authenticate': challenge })).toBe(false);
+  });
+});
+
+describe('UpstreamExchange and a traced call', () => {
+  class FakeResponse extends EventEmitter {
+    headersSent = false;
+    destroyed = false;
+    writableEnded = false;
+    writeHead(): this {
+      this.headersSent = true;
+      return this;
+    }
+    write(): boolean {
+      return true;
+    }
+    end(): void {
+      this.writableEnded = true;
+    }
+  }
+
+  function exchange(): { handler: UpstreamExchange; observer: jest.Mocked<Required<ExchangeObserver>> } {
+    const observer = {
+      answered: jest.fn(),
+      failed: jest.fn(),
+      abandoned: jest.fn(),
+      retry: jest.fn(),
+      settled: jest.fn(),
+    };
+    const handler = new UpstreamExchange(new FakeResponse() as unknown as ServerResponse, observer, (value) => value);
+    handler.onRequestStart({ abort: jest.fn(), aborted: false } as unknown as Dispatcher.DispatchController);
+    return { handler, observer };
+  }
+
+  it('settles once when the body ended, after the answer', () => {
+    const { handler, observer } = exchange();
+    handler.onResponseStart({} as Dispatcher.DispatchController, 200, {});
+    handler.onResponseEnd();
+    expect(observer.answered).toHaveBeenCalledWith(200, {});
+    expect(observer.settled).toHaveBeenCalledTimes(1);
+    expect(observer.settled).toHaveBeenCalledWith();
+  });
+
+  it('settles with the error before reporting a failure', () => {
+    const { handler, observer } = exchange();
+    const error = new Error('connect ECONNREFUSED');
+    handler.onResponseError({} as Dispatcher.DispatchController, error);
+    expect(observer.settled).toHaveBeenCalledWith(error);
+    expect(observer.failed).toHaveBeenCalledWith(error);
+    expect(observer.settled.mock.invocationCallOrder[0]).toBeLessThan(observer.failed.mock.invocationCallOrder[0]!);
   });
 });

@@ -16,6 +16,11 @@ export interface ExchangeObserver {
    * use_dpop_nonce) and the exchange may be retried: nothing was sent to the browser yet.
    */
   retry(reason: RetryReason): void;
+  /**
+   * The exchange is over, whichever way (its body ended, or `error` stopped it): called once,
+   * before any of the above that the end leads to. Set only when the call is traced.
+   */
+  settled?(error?: Error): void;
 }
 
 /** Why an upstream 401 is worth one more try. */
@@ -94,10 +99,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.completed = true;
+    this.observer.settled?.();
     this.response.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.observer.settled?.(error);
     if (this.retrying !== undefined) {
       this.observer.retry(this.retrying);
       return;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@bff/auth';
 import { ClusterModule, REDIS_CLIENT, type RedisClient } from '@bff/cluster';
 import { SessionModule, SessionSealer } from '@bff/session';
+import { BffTracing, TracingModule } from '@bff/tracing';
 import { MemoryClientTokenCache, RedisClientTokenCache, type ClientTokenCache } from './client-token.cache';
 import { ClientTokens } from './client-tokens';
 import { ExchangedTokens } from './exchanged-tokens';
@@ -9,6 +10,7 @@ import { NarrowedUserTokens } from './narrowed-user-tokens';
 import { LocalRefreshLock, REFRESH_LOCK, type RefreshLock } from './refresh-lock';
 import { RedisRefreshLock } from './redis-refresh-lock';
 import { RouteTokens } from './route-tokens';
+import { TracedRefreshLock } from './traced-refresh-lock';
 import { CLIENT_TOKEN_CACHE } from './token.constants';
 import { TokenRefresher } from './token-refresher';
 
@@ -19,13 +21,16 @@ import { TokenRefresher } from './token-refresher';
  * picks by the route's policy.
  */
 @Module({
-  imports: [ClusterModule, SessionModule, AuthModule],
+  imports: [ClusterModule, SessionModule, AuthModule, TracingModule],
   providers: [
     {
       provide: REFRESH_LOCK,
-      inject: [REDIS_CLIENT],
-      useFactory: (redis: RedisClient | null): RefreshLock =>
-        redis ? new RedisRefreshLock(redis) : new LocalRefreshLock(),
+      inject: [REDIS_CLIENT, BffTracing],
+      useFactory: (redis: RedisClient | null, tracing: BffTracing): RefreshLock => {
+        const lock = redis ? new RedisRefreshLock(redis) : new LocalRefreshLock();
+        // Traced, each wait for the lock is a span (token-refresher.ts waits in refreshUnderLock).
+        return tracing.enabled ? new TracedRefreshLock(lock, tracing) : lock;
+      },
     },
     {
       provide: CLIENT_TOKEN_CACHE,
