@@ -20,6 +20,27 @@ function setCookie(response: Response, name: string) {
     .find((cookie) => cookie.name === name);
 }
 
+/** Each pending login has a cookie of its own: `__Host-bff-login-<first 16 characters of its state>`. */
+const LOGIN_COOKIE = /^__Host-bff-login-[A-Za-z0-9_-]{16}$/;
+
+/** The login cookie a response sets (or clears). */
+function loginSetCookie(response: Response) {
+  return response.headers
+    .getSetCookie()
+    .map(parseSetCookie)
+    .find((cookie) => LOGIN_COOKIE.test(cookie.name));
+}
+
+/** `name=value` of the pending login cookie a browser holds, for requests made by hand. */
+function loginCookieOf(browser: BrowserClient): string {
+  const pair = browser
+    .cookieHeader()
+    .split('; ')
+    .find((part) => LOGIN_COOKIE.test(part.slice(0, part.indexOf('='))));
+  if (!pair) throw new Error('the browser holds no login cookie');
+  return pair;
+}
+
 describe('login, user and logout against the real dev IdP', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -45,7 +66,8 @@ describe('login, user and logout against the real dev IdP', () => {
     expect(location.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(location.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(location.searchParams.get('redirect_uri')).toBe(`${stack.url}/auth/callback`);
-    const cookie = setCookie(response, '__Host-bff-login');
+    const cookie = loginSetCookie(response);
+    expect(cookie?.name).toBe(`__Host-bff-login-${location.searchParams.get('state')!.slice(0, 16)}`);
     expect(cookie?.attributes).toEqual(expect.arrayContaining(['httponly', 'secure', 'path=/', 'samesite=lax']));
     expect(cookie?.attributes.some((a) => a.startsWith('domain'))).toBe(false);
   });
@@ -58,7 +80,7 @@ describe('login, user and logout against the real dev IdP', () => {
     const session = setCookie(callback, '__Host-bff');
     expect(session?.value).toMatch(/^v1\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
     expect(session?.attributes).toEqual(expect.arrayContaining(['httponly', 'secure', 'path=/', 'samesite=strict']));
-    expect(setCookie(callback, '__Host-bff-login')?.attributes).toContain('max-age=0');
+    expect(loginSetCookie(callback)?.attributes).toContain('max-age=0');
 
     const user = await browser.api(`${stack.url}/auth/user`);
     expect(user.status).toBe(200);
@@ -193,17 +215,17 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     return new URL(await completeIdpLogin(authorizationUrl.href, 'alice', 'alice', browser.jar));
   }
 
-  async function expectRefused(response: Response, status: number, error: string): Promise<void> {
+  async function expectRefused(response: Response, status: number, error: string, stateGiven = true): Promise<void> {
     expect(response.status).toBe(status);
     expect(response.headers.get('location')).toBeNull();
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({ error, message: expect.any(String) });
     expect(setCookie(response, '__Host-bff')).toBeUndefined();
-    // The login cookie is spent on failures too, so a retry starts clean.
-    expect(setCookie(response, '__Host-bff-login')).toMatchObject({
-      value: '',
-      attributes: expect.arrayContaining(['max-age=0']),
-    });
+    // The login cookie the state names is spent on failures too, so a retry starts clean; without
+    // a state there is no cookie to name, and the browser's other pending logins keep theirs.
+    if (stateGiven)
+      expect(loginSetCookie(response)).toMatchObject({ value: '', attributes: expect.arrayContaining(['max-age=0']) });
+    else expect(loginSetCookie(response)).toBeUndefined();
   }
 
   it.each([
@@ -255,8 +277,10 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     const callbackUrl = await completeIdpLogin(authorizationUrl.href, 'alice', 'alice', browser.jar);
     const tokenRequestsBefore = stack.idp.stats.tokenRequests;
 
+    // The single login cookie of versions before parallel logins still finishes its login (rolling deploys).
     const response = await browser.fetch(callbackUrl, { headers: { cookie: `__Host-bff-login=${cookieValue}` } });
-    await expectRefused(response, 400, 'invalid_return_to');
+    expect(setCookie(response, '__Host-bff-login')?.attributes).toContain('max-age=0');
+    await expectRefused(response, 400, 'invalid_return_to', false);
     expect(stack.idp.stats.tokenRequests).toBe(tokenRequestsBefore);
 
     // The same IdP session (same sid) logs in again cleanly: the only session it has is that one.
@@ -307,7 +331,7 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
       await new Promise((resolve) => client.once('connect', resolve));
       client.write(
         `GET ${callbackUrl.pathname}${callbackUrl.search} HTTP/1.1\r\nHost: ${callbackUrl.host}\r\n` +
-          `Cookie: __Host-bff-login=${browser.cookie('__Host-bff-login')!}\r\n\r\n`,
+          `Cookie: ${loginCookieOf(browser)}\r\n\r\n`,
       );
       await exchangedOnce;
       server.off('connection', onConnection);
@@ -341,19 +365,16 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     const url = await callbackUrlFor(browser);
     const withoutState = new URL(url);
     withoutState.searchParams.delete('state');
-    await expectRefused(await browser.fetch(withoutState.href), 400, 'invalid_state');
+    await expectRefused(await browser.fetch(withoutState.href), 400, 'invalid_state', false);
     await expectRefused(await fetch(url.href, { redirect: 'manual' }), 400, 'invalid_state');
   });
 
   it('refuses a replayed callback: the state is single use', async () => {
     const browser = new BrowserClient();
     const url = await callbackUrlFor(browser);
-    const loginCookie = browser.cookie('__Host-bff-login') ?? '';
+    const loginCookie = loginCookieOf(browser);
     expect((await browser.fetch(url.href)).status).toBe(302);
-    const replay = await fetch(url.href, {
-      redirect: 'manual',
-      headers: { cookie: `__Host-bff-login=${loginCookie}` },
-    });
+    const replay = await fetch(url.href, { redirect: 'manual', headers: { cookie: loginCookie } });
     await expectRefused(replay, 400, 'invalid_state');
   });
 
@@ -377,11 +398,11 @@ describe('login failures: 400 JSON, never a redirect, no session', () => {
     const browser = new BrowserClient();
     const start = await browser.fetch(`${stack.url}/auth/login`);
     const state = new URL(start.headers.get('location') ?? '').searchParams.get('state') ?? '';
-    const loginCookie = browser.cookie('__Host-bff-login') ?? '';
+    const loginCookie = loginCookieOf(browser);
     const denied = `${stack.url}/auth/callback?error=access_denied&state=${state}&iss=${encodeURIComponent(stack.idp.issuer)}`;
     const response = await browser.fetch(denied);
     await expectRefused(response, 400, 'idp_error');
-    const again = await fetch(denied, { redirect: 'manual', headers: { cookie: `__Host-bff-login=${loginCookie}` } });
+    const again = await fetch(denied, { redirect: 'manual', headers: { cookie: loginCookie } });
     await expectRefused(again, 400, 'invalid_state');
   });
 

@@ -25,7 +25,8 @@ describe('logs', () => {
     const browser = new BrowserClient();
     // The login by hand, to keep the authorization code and the login cookie.
     const start = await browser.fetch(`${stack.url}/auth/login?returnTo=%2Fprivate%3Fq%3Dsecret-query-value`);
-    secrets.add(browser.cookie('__Host-bff-login')!);
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    secrets.add(browser.cookie(`__Host-bff-login-${state.slice(0, 16)}`)!);
     const callback = new URL(await completeIdpLogin(start.headers.get('location')!, 'alice', 'alice', browser.jar));
     secrets.add(callback.searchParams.get('code')!);
     expect((await browser.fetch(callback.href)).status).toBe(302);

@@ -45,10 +45,12 @@ export class AuthController {
   @Redirect()
   async startLogin(
     @Query('returnTo') returnTo: unknown,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RedirectTo> {
-    const { authorizationUrl, loginCookie } = await this.login.begin(returnTo);
-    reply.setCookie(this.cookies.loginName, loginCookie, this.cookies.loginOptions());
+    const { authorizationUrl, loginCookie, dropped } = await this.login.begin(returnTo, request.cookies);
+    for (const name of dropped) reply.clearCookie(name, this.cookies.clearOptions());
+    reply.setCookie(loginCookie.name, loginCookie.value, loginCookie.options);
     return { url: authorizationUrl, statusCode: 302 };
   }
 
@@ -56,12 +58,16 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @Redirect()
   async callback(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RedirectTo> {
-    // The login cookie is spent whatever happens next; clear it before anything can throw.
-    reply.clearCookie(this.cookies.loginName, this.cookies.clearOptions());
+    const query = rawQueryOf(request);
+    const loginCookie = this.login.callbackCookie(query, request.cookies);
+    // This login's cookie is spent whatever happens next; clear it before anything can throw.
+    // The browser's other pending logins keep theirs.
+    if (loginCookie.name !== undefined) reply.clearCookie(loginCookie.name, this.cookies.clearOptions());
     const { sessionCookie, returnTo, session } = await this.login.complete(
-      rawQueryOf(request),
-      request.cookies[this.cookies.loginName],
+      query,
+      loginCookie.ticketValue,
       request.cookies[this.cookies.sessionName],
+      request.headers['user-agent'],
     );
     // All or nothing: the redirect is written after this returns, and if it fails the
     // session would wait in the store, held by no browser.
@@ -72,9 +78,9 @@ export class AuthController {
 
   @Get('user')
   @Header('Cache-Control', 'no-store')
-  async user(@Req() request: FastifyRequest): Promise<UserInfo> {
+  async user(@Req() request: FastifyRequest, @Query('slide') slide: unknown): Promise<UserInfo> {
     assertBrowserRequest(request.headers, this.allowedOrigins);
-    return this.users.current(request);
+    return this.users.current(request, slide);
   }
 
   @Get('logout')

@@ -102,3 +102,38 @@ export class ClientJwksNotPublishedError extends NotFoundError {
     super('not_found', 'The BFF publishes no keys: its client authentication is not private_key_jwt.');
   }
 }
+
+/** An `/internal/*` call without the right bearer token (BFF_INTERNAL_TOKEN). */
+export class InternalTokenError extends BffError {
+  constructor() {
+    super('invalid_internal_token', 401, 'A valid internal bearer token is required.');
+  }
+}
+
+/** The `/internal/*` endpoints are off (BFF_INTERNAL_TOKEN unset): they answer as unknown paths. */
+export class InternalEndpointDisabledError extends NotFoundError {
+  constructor() {
+    super('not_found', 'Not found.');
+  }
+}
+
+/** `/auth/sessions/<handle>` names none of the caller's live sessions (unknown, malformed, another user's). */
+export class UserSessionNotFoundError extends NotFoundError {
+  constructor() {
+    super('session_not_found', 'No session of yours has this handle; list them at GET /auth/sessions.');
+  }
+}
+
+/** `/auth/user?slide=` is neither `true` nor `false`. */
+export class InvalidSlideError extends BadRequestError {
+  constructor() {
+    super('invalid_slide', 'slide must be true or false (false reads the session without extending it).');
+  }
+}
+
+/** `POST /internal/sessions/revoke` without a JSON body `{ "sub": "<user>" }`. */
+export class InvalidRevokeRequestError extends BadRequestError {
+  constructor(reason: string) {
+    super('invalid_revoke_request', `The revoke request was refused: ${reason}.`);
+  }
+}

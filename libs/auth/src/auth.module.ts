@@ -2,11 +2,13 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ClusterModule, REDIS_CLIENT, type RedisClient } from '@bff/cluster';
 import { SessionModule } from '@bff/session';
+import { TracingModule } from '@bff/tracing';
 import type { FastifyInstance } from 'fastify';
 import { AuthController } from './auth.controller';
 import { BackchannelLogoutService } from './backchannel-logout.service';
 import { ClientAssertionKeys } from './client-assertion-keys';
 import { ClientJwksController } from './client-jwks.controller';
+import { InternalSessionsController } from './internal-sessions.controller';
 import { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 import { LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
@@ -14,7 +16,9 @@ import { refuseUnencodedLogoutTokens } from './logout-token-request';
 import { LogoutService } from './logout.service';
 import { MemoryLoginTransactionStore } from './memory-login-transaction.store';
 import { OidcClient } from './oidc-client';
+import { PendingLoginCookies } from './pending-login-cookies';
 import { RedisLoginTransactionStore } from './redis-login-transaction.store';
+import { SessionsController } from './sessions.controller';
 import { UserService } from './user.service';
 
 /**
@@ -23,8 +27,8 @@ import { UserService } from './user.service';
  * in memory otherwise.
  */
 @Module({
-  imports: [ClusterModule, SessionModule],
-  controllers: [AuthController, ClientJwksController],
+  imports: [ClusterModule, SessionModule, TracingModule],
+  controllers: [AuthController, SessionsController, InternalSessionsController, ClientJwksController],
   providers: [
     {
       provide: LOGIN_TRANSACTION_STORE,
@@ -35,6 +39,7 @@ import { UserService } from './user.service';
     ClientAssertionKeys,
     OidcClient,
     LoginTransactions,
+    PendingLoginCookies,
     LoginService,
     LogoutService,
     UserService,

@@ -5,6 +5,8 @@ export {
   IdpLoginError,
   IdpRequirementsError,
   IdpUnavailableError,
+  InternalEndpointDisabledError,
+  InternalTokenError,
   InvalidLogoutTokenError,
   InvalidReturnToError,
   LoginStateError,
@@ -15,16 +17,13 @@ export { AuthModule } from './auth.module';
 export { ClientAssertionKeys } from './client-assertion-keys';
 export { allowedOriginsOf, assertBrowserRequest } from './csrf';
 export { classifyIdpFailure } from './idp-failure';
+export { internalTokenCheck } from './internal-token';
 export { LOGIN_TRANSACTION_STORE, type LoginTransactionStore } from './login-transaction.store';
 export { LoginTransactions, type LoginTransaction, type PendingLogin } from './login-transactions';
 export { MemoryLoginTransactionStore } from './memory-login-transaction.store';
-export {
-  OidcClient,
-  TOKEN_EXCHANGE_GRANT,
-  type AuthorizationRequest,
-  type TokenSet,
-  type TokenTarget,
-} from './oidc-client';
+export { OidcClient, type AuthorizationRequest } from './oidc-client';
+export { TOKEN_EXCHANGE_GRANT, type TokenSet, type TokenTarget } from './token-set';
 export { expectedIdTokenAlg, providerProblems, usesPar } from './provider-requirements';
 export { RedisLoginTransactionStore } from './redis-login-transaction.store';
 export { validateReturnTo } from './return-to';
+export { parseSlide, type UserInfo } from './user.service';

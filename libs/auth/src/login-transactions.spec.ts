@@ -90,6 +90,18 @@ describe('LoginTransactions', () => {
     await expectStateRefused(transactions.finish(state, forged), /cookie does not match the state/);
   });
 
+  it('refuses the callback of a discarded login (superseded by newer ones of the same browser)', async () => {
+    const { transactions, begin } = setup();
+    const dropped = await begin();
+    const kept = await begin();
+    await transactions.discard(dropped.state);
+    await expectStateRefused(
+      transactions.finish(dropped.state, dropped.cookieValue),
+      /unknown, expired or already used/,
+    );
+    await expect(transactions.finish(kept.state, kept.cookieValue)).resolves.toMatchObject({ returnTo: '/orders' });
+  });
+
   it('expires a pending login with the store after the login timeout', async () => {
     const { transactions, begin, advance } = setup();
     const inTime = await begin();

@@ -70,6 +70,11 @@ export class LoginTransactions {
     await this.store.put(pending.state, this.sealer.seal('login', pending.ticket, transaction), this.ttlMs);
   }
 
+  /** Drops a pending login (superseded by newer ones of the same browser): its callback will be refused. */
+  async discard(state: string): Promise<void> {
+    await this.store.take(state);
+  }
+
   /** Consumes the transaction the callback's `state` names, checking the browser's login cookie. */
   async finish(state: string | undefined, cookieValue: string | undefined): Promise<LoginTransaction> {
     if (!state) throw new LoginStateError('the state parameter is missing');

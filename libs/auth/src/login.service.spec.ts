@@ -1,8 +1,15 @@
-import type { OpenedSession, SessionService } from '@bff/session';
+import { SessionConfig, ServerConfig } from '@bff/config';
+import { createTicket, SessionCookies, type OpenedSession, type SessionService } from '@bff/session';
 import { IdpBadResponseError, IdpUnavailableError, InvalidReturnToError } from './auth.errors';
 import type { LoginTransaction, LoginTransactions } from './login-transactions';
 import { LoginService } from './login.service';
 import type { OidcClient } from './oidc-client';
+import { PendingLoginCookies } from './pending-login-cookies';
+
+const loginCookies = (maxPending = 8) => {
+  const config = Object.assign(new SessionConfig(), { loginMaxPending: maxPending, loginTimeoutSeconds: 600 });
+  return new PendingLoginCookies(new SessionCookies(config, new ServerConfig()), config);
+};
 
 /** Records what the login asked of the provider and the sessions, and does nothing else. */
 function loginServiceWith(transaction: LoginTransaction, endSession: () => Promise<void> = () => Promise.resolve()) {
@@ -33,6 +40,7 @@ function loginServiceWith(transaction: LoginTransaction, endSession: () => Promi
     oidcClient as unknown as OidcClient,
     transactions as unknown as LoginTransactions,
     sessions as unknown as SessionService,
+    loginCookies(),
   );
   return { service, calls };
 }
@@ -81,8 +89,9 @@ describe('LoginService.abandon', () => {
 
 describe('LoginService.begin', () => {
   /** Records the order of the login's steps; `authorize` plays the provider's part (PAR or not). */
-  function beginWith(authorize: () => Promise<URL>) {
+  function beginWith(authorize: () => Promise<URL>, maxPending = 8) {
     const calls: string[] = [];
+    const ticket = createTicket();
     const oidcClient = {
       authorizationUrl: () => {
         calls.push('authorizationUrl');
@@ -92,10 +101,14 @@ describe('LoginService.begin', () => {
     const transactions = {
       prepare: () => {
         calls.push('prepare');
-        return { state: 'state-1', cookieValue: 'login-cookie', ticket: {} };
+        return { state: ticket.id, cookieValue: 'login-cookie', ticket };
       },
       keep: () => {
         calls.push('keep');
+        return Promise.resolve();
+      },
+      discard: (state: string) => {
+        calls.push(`discard ${state}`);
         return Promise.resolve();
       },
     };
@@ -103,17 +116,38 @@ describe('LoginService.begin', () => {
       oidcClient as unknown as OidcClient,
       transactions as unknown as LoginTransactions,
       {} as SessionService,
+      loginCookies(maxPending),
     );
-    return { service, calls };
+    return { service, calls, ticket };
   }
 
   it('stores the transaction only once the provider took the authorization request', async () => {
-    const { service, calls } = beginWith(() => Promise.resolve(new URL('https://idp.example/auth?request_uri=x')));
+    const { service, calls, ticket } = beginWith(() =>
+      Promise.resolve(new URL('https://idp.example/auth?request_uri=x')),
+    );
     await expect(service.begin('/orders')).resolves.toEqual({
       authorizationUrl: 'https://idp.example/auth?request_uri=x',
-      loginCookie: 'login-cookie',
+      loginCookie: {
+        name: `__Host-bff-login-${ticket.id.slice(0, 16)}`,
+        value: expect.stringMatching(new RegExp(`^v1\\.${ticket.id}\\.[A-Za-z0-9_-]{43}\\.[0-9a-z]+$`)),
+        options: expect.objectContaining({ sameSite: 'lax', httpOnly: true, secure: true, path: '/' }),
+      },
+      dropped: [],
     });
     expect(calls).toEqual(['prepare', 'authorizationUrl', 'keep']);
+  });
+
+  it("drops the browser's oldest pending login beyond SESSION_LOGIN_MAX_PENDING: its cookie and its transaction", async () => {
+    const { service, calls } = beginWith(() => Promise.resolve(new URL('https://idp.example/auth')), 3);
+    const cookies = loginCookies(3);
+    const now = Date.now();
+    const older = [createTicket(), createTicket(), createTicket()].map((t, i) => cookies.issue(t, now - 3000 + i));
+    const requestCookies = Object.fromEntries(older.map((c) => [c.name, c.value]));
+    const { dropped } = await service.begin('/', { ...requestCookies, '__Host-bff': 'session', other: 'x' });
+    // Three pending plus the new one is one too many, and two too many for the oldest two.
+    expect(dropped).toEqual([older[0]!.name]);
+    const oldestState = older[0]!.value.split('.')[1]!;
+    expect(calls).toEqual(['prepare', 'authorizationUrl', 'keep', `discard ${oldestState}`]);
   });
 
   it.each<[string, Error, new (...args: never[]) => Error]>([

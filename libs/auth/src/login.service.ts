@@ -7,6 +7,7 @@ import { IdpBadResponseError, IdpLoginError, LoginValidationError } from './auth
 import { classifyIdpFailure } from './idp-failure';
 import { LoginTransactions } from './login-transactions';
 import { OidcClient, type AuthorizationRequest } from './oidc-client';
+import { PendingLoginCookies, type LoginCookie } from './pending-login-cookies';
 import { validateReturnTo } from './return-to';
 
 /** ID token claims that only served the login itself. */
@@ -26,14 +27,20 @@ export class LoginService {
     private readonly oidcClient: OidcClient,
     private readonly transactions: LoginTransactions,
     private readonly sessions: SessionService,
+    private readonly loginCookies: PendingLoginCookies,
   ) {}
 
   /**
-   * Starts a login: returns where to send the browser and the login cookie to set. With PAR the
-   * request is pushed to the provider first; the transaction is stored only once that worked,
-   * so a refused or failed push leaves neither a transaction nor a cookie.
+   * Starts a login: returns where to send the browser, the login cookie to set and the names of
+   * older login cookies to clear (the browser's pending logins beyond SESSION_LOGIN_MAX_PENDING,
+   * whose transactions are discarded). With PAR the request is pushed to the provider first; the
+   * transaction is stored only once that worked, so a refused or failed push leaves neither a
+   * transaction nor a cookie.
    */
-  async begin(returnTo: unknown): Promise<{ authorizationUrl: string; loginCookie: string }> {
+  async begin(
+    returnTo: unknown,
+    requestCookies: Record<string, string | undefined> = {},
+  ): Promise<{ authorizationUrl: string; loginCookie: LoginCookie; dropped: string[] }> {
     const target = validateReturnTo(returnTo);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
@@ -43,8 +50,26 @@ export class LoginService {
       nonce,
       codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     });
-    await this.transactions.keep(pending, { nonce, codeVerifier, returnTo: target, createdAt: Date.now() });
-    return { authorizationUrl: url.href, loginCookie: pending.cookieValue };
+    const startedAt = Date.now();
+    await this.transactions.keep(pending, { nonce, codeVerifier, returnTo: target, createdAt: startedAt });
+    const superseded = this.loginCookies.superseded(requestCookies, startedAt);
+    await Promise.all(superseded.map(async ({ ticket }) => ticket && this.transactions.discard(ticket.id)));
+    return {
+      authorizationUrl: url.href,
+      loginCookie: this.loginCookies.issue(pending.ticket, startedAt),
+      dropped: superseded.map(({ name }) => name),
+    };
+  }
+
+  /**
+   * The login cookie a callback must use, found by its `state`: its name (to clear whatever the
+   * outcome) and the ticket to hand to {@link complete}.
+   */
+  callbackCookie(
+    rawQuery: string,
+    requestCookies: Record<string, string | undefined>,
+  ): { name?: string; ticketValue?: string } {
+    return this.loginCookies.forCallback(new URLSearchParams(rawQuery).get('state') ?? undefined, requestCookies);
   }
 
   /** The provider's URL for this login; a failed PAR call answers as a failed token call does (502/503). */
@@ -74,6 +99,7 @@ export class LoginService {
     rawQuery: string,
     loginCookie: string | undefined,
     previousSessionCookie: string | undefined,
+    userAgent?: string,
   ): Promise<{ sessionCookie: string; returnTo: string; session: OpenedSession }> {
     const query = new URLSearchParams(rawQuery);
     const transaction = await this.transactions.finish(query.get('state') ?? undefined, loginCookie);
@@ -122,6 +148,7 @@ export class LoginService {
         scope: tokens.scope,
       },
       dpopKey: dpopKey === undefined ? undefined : rememberSessionDpopKey(dpopKey),
+      userAgent,
     });
     this.logger.log(`login completed for sub ${String(claims.sub)} (session ${sessionTag(session.ticket.id)})`);
     return { sessionCookie: cookieValue, returnTo, session };

@@ -54,7 +54,7 @@ export class RealtimeConfig {
   maxSocketsPerSession = 20;
 
   @EnvVar('BFF_INTERNAL_TOKEN', {
-    doc: 'Bearer token that enables `POST /internal/publish` for services that do not speak Redis (at least 16 characters). Unset: the endpoint does not exist.',
+    doc: 'Bearer token that enables the `/internal/*` endpoints: `POST /internal/publish` for services that do not speak Redis, and `POST /internal/sessions/revoke` (at least 16 characters). Unset: the endpoints do not exist.',
     secret: true,
   })
   @IsOptional()

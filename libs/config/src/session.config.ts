@@ -63,6 +63,16 @@ export class SessionConfig {
   @Max(600)
   loginTimeoutSeconds = 600;
 
+  @EnvVar('SESSION_LOGIN_MAX_PENDING', {
+    kind: 'int',
+    doc: 'How many logins one browser may have pending at once (tabs logging in in parallel), each with its own short-lived login cookie; starting one more drops the oldest, whose callback is then refused (400 `invalid_state`). 1 to 16.',
+    default: '8',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  loginMaxPending = 8;
+
   @EnvVar('SESSION_CACHE_MS', {
     kind: 'int',
     doc: 'How long an instance may reuse a session it opened without reading Redis again; logout and refresh drop it on every instance at once through pub/sub. 0 disables.',

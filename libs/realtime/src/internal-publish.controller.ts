@@ -1,14 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { internalTokenCheck } from '@bff/auth';
 import { BffExceptionFilter } from '@bff/errors';
 import { RealtimeConfig } from '@bff/config';
 import { PUBLISHABLE_CHANNEL, parseFrame } from './frames';
 import { NotificationPublisher } from './notification-publisher';
-import { InternalPublishDisabledError, InternalTokenError, InvalidPublishError } from './realtime.errors';
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
+import { InvalidPublishError } from './realtime.errors';
 
 /**
  * `POST /internal/publish` for services that do not speak Redis (and for the
@@ -21,23 +17,19 @@ function digest(text: string): Buffer {
 @UseFilters(BffExceptionFilter)
 @Controller('internal')
 export class InternalPublishController {
-  private readonly expected?: Buffer;
+  private readonly assertInternalToken: (authorization: unknown) => void;
 
   constructor(
     config: RealtimeConfig,
     private readonly publisher: NotificationPublisher,
   ) {
-    this.expected = config.internalToken === undefined ? undefined : digest(config.internalToken);
+    this.assertInternalToken = internalTokenCheck(config.internalToken);
   }
 
   @Post('publish')
   @HttpCode(202)
   async publish(@Headers('authorization') authorization: unknown, @Body() body: unknown): Promise<{ published: true }> {
-    if (!this.expected) throw new InternalPublishDisabledError();
-    const token =
-      typeof authorization === 'string' && authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-    // Comparing digests keeps the comparison constant-time whatever the token's length.
-    if (!timingSafeEqual(digest(token), this.expected)) throw new InternalTokenError();
+    this.assertInternalToken(authorization);
     const { channel, message } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (typeof channel !== 'string' || !PUBLISHABLE_CHANNEL.test(channel)) {
       throw new InvalidPublishError('channel must be bff:ws:broadcast, bff:ws:user:<sub> or bff:ws:session:<id>');

@@ -1,18 +1,6 @@
-import { BadRequestError, BffError, NotFoundError } from '@bff/errors';
+import { BadRequestError, BffError } from '@bff/errors';
 
-/** `POST /internal/publish` without the right bearer token. */
-export class InternalTokenError extends BffError {
-  constructor() {
-    super('invalid_internal_token', 401, 'A valid internal bearer token is required.');
-  }
-}
-
-/** The internal publish endpoint is off (BFF_INTERNAL_TOKEN unset). */
-export class InternalPublishDisabledError extends NotFoundError {
-  constructor() {
-    super('not_found', 'Not found.');
-  }
-}
+// The internal token's errors live with its check, `internalTokenCheck` in libs/auth.
 
 /** The publish body is not `{ channel, message: { type, data } }` on an allowed channel. */
 export class InvalidPublishError extends BadRequestError {

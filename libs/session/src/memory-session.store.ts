@@ -1,8 +1,9 @@
-import type { SessionIndexKeys, SessionStore, StoredSession } from './session.store';
+import type { ListedSession, SessionIndexKeys, SessionListingInfo, SessionStore, StoredSession } from './session.store';
 
 interface Entry<T> {
   value: T;
   expiresAt: number;
+  info?: SessionListingInfo;
 }
 
 /**
@@ -23,8 +24,15 @@ export class MemorySessionStore implements SessionStore {
     this.sweeper.unref();
   }
 
-  create(id: string, sealed: string, ttlMs: number, index: SessionIndexKeys, indexTtlMs: number): Promise<void> {
-    this.sessions.set(id, { value: sealed, expiresAt: this.now() + ttlMs });
+  create(
+    id: string,
+    sealed: string,
+    ttlMs: number,
+    index: SessionIndexKeys,
+    indexTtlMs: number,
+    info?: SessionListingInfo,
+  ): Promise<void> {
+    this.sessions.set(id, { value: sealed, expiresAt: this.now() + ttlMs, ...(info ? { info: { ...info } } : {}) });
     this.addToIndex(`sub:${index.sub}`, id, indexTtlMs);
     if (index.sid !== undefined) this.addToIndex(`sid:${index.sid}`, id, indexTtlMs);
     return Promise.resolve();
@@ -41,9 +49,10 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(entry !== undefined);
   }
 
-  touch(id: string, ttlMs: number): Promise<boolean> {
+  touch(id: string, ttlMs: number, lastSeenAt?: number): Promise<boolean> {
     const entry = this.live(this.sessions, id);
     if (entry) entry.expiresAt = this.now() + ttlMs;
+    if (entry?.info && lastSeenAt !== undefined) entry.info.lastSeenAt = lastSeenAt;
     return Promise.resolve(entry !== undefined);
   }
 
@@ -63,6 +72,24 @@ export class MemorySessionStore implements SessionStore {
 
   idsBySub(sub: string): Promise<string[]> {
     return Promise.resolve([...(this.live(this.indexes, `sub:${sub}`)?.value ?? [])]);
+  }
+
+  listBySub(sub: string): Promise<ListedSession[]> {
+    const index = this.live(this.indexes, `sub:${sub}`);
+    const listed: ListedSession[] = [];
+    for (const id of index?.value ?? []) {
+      const entry = this.live(this.sessions, id);
+      if (!entry) {
+        index?.value.delete(id);
+        continue;
+      }
+      listed.push({
+        id,
+        ttlMs: entry.expiresAt - this.now(),
+        ...(entry.info ? { info: { ...entry.info } } : {}),
+      });
+    }
+    return Promise.resolve(listed);
   }
 
   ping(): Promise<void> {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { SessionRequiredError } from '@bff/errors';
 import { parse as parseCookies } from 'cookie';
 import { SessionCookies } from './session-cookies';
-import { SessionService, type OpenedSession } from './session.service';
+import { SessionService, type OpenedSession, type OpenOptions } from './session.service';
 
 /** A request as far as finding its session goes: Fastify's (cookies parsed) or Node's (a Cookie header). */
 export interface SessionBearingRequest {
@@ -32,13 +32,13 @@ export class RequestSessions {
   }
 
   /** The request's session, or undefined when it has none that opens. */
-  open(request: SessionBearingRequest): Promise<OpenedSession | undefined> {
-    return this.sessions.open(this.cookieOf(request));
+  open(request: SessionBearingRequest, options?: OpenOptions): Promise<OpenedSession | undefined> {
+    return this.sessions.open(this.cookieOf(request), options);
   }
 
   /** The request's session; 401 `session_required` when it has none. */
-  async require(request: SessionBearingRequest): Promise<OpenedSession> {
-    const session = await this.open(request);
+  async require(request: SessionBearingRequest, options?: OpenOptions): Promise<OpenedSession> {
+    const session = await this.open(request, options);
     if (!session) throw new SessionRequiredError();
     return session;
   }

@@ -44,6 +44,11 @@ export interface SessionRecord {
    * above); never the session id.
    */
   logoutSid: string;
+  /** How the user authenticated, from the latest ID token (see {@link authenticationOf}). */
+  acr?: string;
+  amr?: string[];
+  /** The ID token's `auth_time`, epoch seconds. */
+  authTime?: number;
   /** Tokens obtained for `exchange` routes, by route name. */
   routeTokens?: Record<string, RouteToken>;
   /**
@@ -51,6 +56,38 @@ export interface SessionRecord {
    * never logged nor sent anywhere. Read it through `sessionDpopKey`.
    */
   dpopKey?: DpopPrivateJwk;
+}
+
+/** How the user authenticated: the ID token's `acr`, `amr` and `auth_time`, each only when well-formed. */
+export type SessionAuthentication = Pick<SessionRecord, 'acr' | 'amr' | 'authTime'>;
+
+/** Reads {@link SessionAuthentication} from ID token claims; a claim of the wrong type is left out. */
+export function authenticationOf(claims: Record<string, unknown>): SessionAuthentication {
+  const { acr, amr, auth_time: authTime } = claims;
+  return {
+    ...(typeof acr === 'string' ? { acr } : {}),
+    ...(Array.isArray(amr) && amr.every((method) => typeof method === 'string') ? { amr } : {}),
+    // Within what a Date can hold (±8.64e12 s), so it always renders as ISO-8601.
+    ...(typeof authTime === 'number' && Number.isFinite(authTime) && Math.abs(authTime) <= 8.64e12 ? { authTime } : {}),
+  };
+}
+
+/**
+ * The claims of an ID token the provider has just returned from a refresh grant, which
+ * openid-client validated before handing it over; undefined when it is not a JWT with a JSON
+ * payload. Used only to keep {@link SessionAuthentication} current.
+ */
+export function idTokenClaims(idToken: string): Record<string, unknown> | undefined {
+  const payload = idToken.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -77,3 +77,32 @@ describe('SessionSealer', () => {
     expect(rotated.open('session', ticket, sealedBefore)).toEqual({ a: 1 });
   });
 });
+
+describe('SessionSealer for the server alone', () => {
+  const sealer = new SessionSealer(KEY);
+
+  it('seals listing facts under the server key, bound to the session id', () => {
+    const sealed = sealer.sealForServer('id-1', { userAgent: 'Firefox' });
+    expect(sealed).not.toContain('Firefox');
+    expect(sealer.openForServer('id-1', sealed)).toEqual({ userAgent: 'Firefox' });
+    expect(() => sealer.openForServer('id-2', sealed)).toThrow(SealOpenError);
+    expect(() => new SessionSealer('o'.repeat(32)).openForServer('id-1', sealed)).toThrow(SealOpenError);
+    expect(new SessionSealer('o'.repeat(32), [KEY]).openForServer('id-1', sealed)).toEqual({ userAgent: 'Firefox' });
+  });
+
+  it('never opens a ticket-sealed payload as server-sealed, nor the reverse', () => {
+    const ticket = createTicket();
+    expect(() => sealer.openForServer(ticket.id, sealer.seal('session', ticket, { a: 1 }))).toThrow(SealOpenError);
+    expect(() => sealer.open('session', ticket, sealer.sealForServer(ticket.id, { a: 1 }))).toThrow(SealOpenError);
+  });
+
+  it('derives a stable, opaque handle per session id and server key', () => {
+    const { id } = createTicket();
+    const handle = sealer.handleOf(id);
+    expect(handle).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(handle).not.toBe(id);
+    expect(sealer.handleOf(id)).toBe(handle);
+    expect(sealer.handleOf(createTicket().id)).not.toBe(handle);
+    expect(new SessionSealer('o'.repeat(32)).handleOf(id)).not.toBe(handle);
+  });
+});

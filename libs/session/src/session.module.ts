@@ -8,6 +8,7 @@ import { SessionCookies } from './session-cookies';
 import { SessionSealer } from './session-sealer';
 import { SessionService } from './session.service';
 import { SESSION_STORE, type SessionStore } from './session.store';
+import { UserSessions } from './user-sessions';
 
 /**
  * Sessions: the store, sealing and cookies. The store is Redis when
@@ -31,8 +32,9 @@ import { SESSION_STORE, type SessionStore } from './session.store';
     SessionService,
     SessionCookies,
     RequestSessions,
+    UserSessions,
   ],
-  exports: [SESSION_STORE, SessionSealer, SessionService, SessionCookies, RequestSessions],
+  exports: [SESSION_STORE, SessionSealer, SessionService, SessionCookies, RequestSessions, UserSessions],
 })
 export class SessionModule implements OnApplicationShutdown {
   constructor(@Inject(SESSION_STORE) private readonly store: SessionStore) {}

@@ -112,6 +112,57 @@ describe('SessionService', () => {
     expect(await service.open(cookieValue)).toBeUndefined();
   });
 
+  it('reads without extending the idle expiry when slide is false, and records lastSeenAt with each slide', async () => {
+    const { service, store, advance, now } = setup(600, 3600);
+    const { cookieValue, session } = await service.create(LOGIN);
+    const createdAt = now();
+    const touch = jest.spyOn(store, 'touch');
+    advance(120_000);
+    const unslid = await service.open(cookieValue, { slide: false });
+    expect(unslid?.expiresAt).toBe(createdAt + 600_000);
+    expect(touch).not.toHaveBeenCalled();
+    expect((await store.listBySub('alice'))[0]?.info?.lastSeenAt).toBe(createdAt);
+    advance(1_000); // past SESSION_CACHE_MS, so the store is read again
+    const slid = await service.open(cookieValue);
+    expect(slid?.expiresAt).toBe(now() + 600_000);
+    expect(touch).toHaveBeenCalledTimes(1);
+    const listed = (await store.listBySub('alice')).find((entry) => entry.id === session.ticket.id);
+    expect(listed?.info?.lastSeenAt).toBe(now());
+  });
+
+  it('keeps acr, amr and auth_time from the ID token, and takes them again from a refreshed ID token', async () => {
+    const { service } = setup();
+    const claims = { ...LOGIN.claims, acr: 'urn:demo:pwd', amr: ['pwd'], auth_time: 1_700_000_000 };
+    const { cookieValue, session } = await service.create({ ...LOGIN, claims });
+    expect(session.record).toMatchObject({ acr: 'urn:demo:pwd', amr: ['pwd'], authTime: 1_700_000_000 });
+    const payload = { sub: 'alice', acr: 'urn:demo:mfa', amr: ['pwd', 'otp'], auth_time: 1_700_000_100 };
+    const idToken = `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+    expect(await service.saveTokens(session, { ...LOGIN.tokens, idToken })).toBe(true);
+    expect((await service.open(cookieValue))?.record).toMatchObject({
+      acr: 'urn:demo:mfa',
+      amr: ['pwd', 'otp'],
+      authTime: 1_700_000_100,
+    });
+    // Another user's ID token, or one that is no JWT, changes nothing.
+    const foreign = `e30.${Buffer.from(JSON.stringify({ ...payload, sub: 'bob', acr: 'x' })).toString('base64url')}.s`;
+    await service.saveTokens(session, { ...LOGIN.tokens, idToken: foreign });
+    await service.saveTokens(session, { ...LOGIN.tokens, idToken: 'not-a-jwt' });
+    expect(session.record.acr).toBe('urn:demo:mfa');
+  });
+
+  it("keeps a session's listing facts sealed under the server key, its user agent printable and bounded", async () => {
+    const { service, store, sealer } = setup();
+    const { session } = await service.create({ ...LOGIN, userAgent: `\u0000Firefox/140\t${'x'.repeat(500)}` });
+    const [listed] = await store.listBySub('alice');
+    expect(listed?.info?.sealed).not.toMatch(/Firefox|idp-sid/);
+    const facts = sealer.openForServer(session.ticket.id, listed!.info!.sealed) as Record<string, unknown>;
+    expect(facts).toEqual({
+      createdAt: session.record.createdAt,
+      userAgent: `Firefox/140${'x'.repeat(245)}`,
+      sid: 'idp-sid',
+    });
+  });
+
   it('saves rotated tokens, but never resurrects an ended session', async () => {
     const { service } = setup();
     const { cookieValue, session } = await service.create(LOGIN);

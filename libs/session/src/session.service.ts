@@ -4,6 +4,8 @@ import { MESSAGE_BUS, type MessageBus } from '@bff/cluster';
 import { SessionConfig } from '@bff/config';
 import { BffMetrics } from '@bff/metrics';
 import {
+  authenticationOf,
+  idTokenClaims,
   readSessionRecord,
   sealableSessionRecord,
   type RouteToken,
@@ -12,6 +14,7 @@ import {
 } from './session-record';
 import { SealOpenError, SessionSealer } from './session-sealer';
 import { createTicket, detachTicket, formatTicket, parseTicket, type SessionTicket } from './session-ticket';
+import { keptUserAgent, type SessionListingFacts } from './session-listing';
 import { SESSION_STORE, type SessionStore } from './session.store';
 
 /** A session opened for one request: its ticket, its record and when it ends. */
@@ -30,6 +33,14 @@ export interface NewSession {
   tokens: SessionTokens;
   /** The DPoP key the tokens are bound to (`OIDC_DPOP`), as its private JWK. */
   dpopKey?: SessionRecord['dpopKey'];
+  /** The browser's `User-Agent` at login, for the sessions list (truncated, control characters removed). */
+  userAgent?: string;
+}
+
+/** How {@link SessionService.open} treats the idle expiry. */
+export interface OpenOptions {
+  /** false: read the session without extending its idle expiry (nor its `lastSeenAt`). Default true. */
+  slide?: boolean;
 }
 
 /** A short, non-reversible tag of a session id for logs (the id itself is half a credential). */
@@ -104,15 +115,23 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       createdAt: now,
       absoluteExpiresAt: now + this.absoluteMs,
       logoutSid: randomBytes(16).toString('base64url'),
+      ...authenticationOf(input.claims),
       ...(input.dpopKey !== undefined ? { dpopKey: input.dpopKey } : {}),
     };
     const ttlMs = Math.min(this.idleMs, this.absoluteMs);
+    const userAgent = keptUserAgent(input.userAgent);
+    const facts: SessionListingFacts = {
+      createdAt: now,
+      ...(userAgent !== undefined ? { userAgent } : {}),
+      ...(record.sid !== undefined ? { sid: record.sid } : {}),
+    };
     await this.store.create(
       ticket.id,
       this.sealer.seal('session', ticket, sealableSessionRecord(record)),
       ttlMs,
       { sub: record.sub, sid: record.sid },
       this.absoluteMs,
+      { sealed: this.sealer.sealForServer(ticket.id, facts), lastSeenAt: now },
     );
     this.metrics.sessions.inc({ event: 'created' });
     this.logger.log(`session ${sessionTag(ticket.id)} created for a login`);
@@ -122,12 +141,13 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   /**
    * Opens the session a cookie names. A malformed, tampered, foreign, expired or
    * ended ticket is "no session" (undefined), never an error; only an unreachable
-   * store throws. Slides the idle expiry when it has moved on enough to be worth a write.
+   * store throws. Slides the idle expiry when it has moved on enough to be worth a write,
+   * unless `options.slide` is false.
    */
-  async open(cookieValue: string | undefined): Promise<OpenedSession | undefined> {
+  async open(cookieValue: string | undefined, options: OpenOptions = {}): Promise<OpenedSession | undefined> {
     const ticket = parseTicket(cookieValue);
     if (!ticket) return undefined;
-    return this.fromCache(ticket) ?? this.read(ticket);
+    return this.fromCache(ticket) ?? this.read(ticket, options.slide ?? true);
   }
 
   /** Reads a session from the store, bypassing the cache (after taking the refresh lock, say). */
@@ -165,7 +185,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async read(ticket: SessionTicket): Promise<OpenedSession | undefined> {
+  private async read(ticket: SessionTicket, slide = true): Promise<OpenedSession | undefined> {
     const stored = await this.store.read(ticket.id);
     if (!stored) return undefined;
     let record: SessionRecord;
@@ -182,14 +202,22 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       return undefined;
     }
     const session: OpenedSession = { ticket, record, expiresAt: now + stored.ttlMs };
-    await this.slide(session, now);
+    if (slide) await this.slide(session, now);
     this.remember(session);
     return session;
   }
 
   /** Writes new tokens into a live session; false when the session ended meanwhile (nothing is resurrected). */
   async saveTokens(session: OpenedSession, tokens: SessionTokens): Promise<boolean> {
-    return this.saveRecord(session, { ...session.record, tokens });
+    // A refresh that brought a new ID token brings the provider's latest word on how the user authenticated.
+    const claims = tokens.idToken === session.record.tokens.idToken ? undefined : idTokenClaims(tokens.idToken);
+    // Only an ID token of the session's own user speaks for it.
+    const authentication = claims?.sub === session.record.sub ? authenticationOf(claims) : undefined;
+    return this.saveRecord(session, {
+      ...session.record,
+      tokens,
+      ...authentication,
+    });
   }
 
   /** Stores a route's token in a live session (as {@link saveTokens}: never resurrects an ended one). */
@@ -245,6 +273,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     const slidTo = Math.min(now + this.idleMs, session.record.absoluteExpiresAt);
     // A write per request would double Redis traffic; a tenth of the idle window is slack enough.
     if (slidTo - session.expiresAt < this.idleMs / 10) return;
-    if (await this.store.touch(session.ticket.id, slidTo - now)) session.expiresAt = slidTo;
+    // The same write records when the session was last seen, for the sessions list.
+    if (await this.store.touch(session.ticket.id, slidTo - now, now)) session.expiresAt = slidTo;
   }
 }
