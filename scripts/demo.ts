@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: starts the dev IdP, the demo API and the BFF as child processes sharing one
- * environment: the demo defaults below, each replaced by the caller's variable of the same name
+ * environment: the demo defaults below and those of the profile (`DEMO_PROFILE`, see
+ * demo-profile.ts), each replaced by the caller's variable of the same name
  * (docs/configuration.md, "The demo's own variables"). Ctrl-C stops all three.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { demoProfileFrom, describeProfile, profileEnvironment, type DemoProfile } from './demo-profile';
 
 const ROOT = join(__dirname, '..', '..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -49,7 +51,11 @@ function demoPorts(given: NodeJS.ProcessEnv): DemoPorts {
 }
 
 /** The demo's environment; URLs follow the ports unless the caller sets them too. */
-function demoEnvironment(given: NodeJS.ProcessEnv, ports: DemoPorts): NodeJS.ProcessEnv {
+function demoEnvironment(
+  given: NodeJS.ProcessEnv,
+  ports: DemoPorts,
+  profile: Record<string, string>,
+): NodeJS.ProcessEnv {
   const { PORT: bffPort, DEV_IDP_PORT: idpPort, DEMO_API_PORT: apiPort } = ports;
   const apiUrl = `http://localhost:${String(apiPort)}`;
   const defaults: Record<string, string> = {
@@ -70,7 +76,6 @@ function demoEnvironment(given: NodeJS.ProcessEnv, ports: DemoPorts): NodeJS.Pro
     BFF_INTERNAL_URL: `http://localhost:${String(bffPort)}`,
     OIDC_ISSUER: `http://localhost:${String(idpPort)}`,
     OIDC_CLIENT_ID: 'bff-demo',
-    OIDC_CLIENT_SECRET: 'bff-demo-secret-change-me',
     // DEMO ONLY: a published, fixed key. Any real deployment sets its own (openssl rand -base64 48).
     SESSION_SECRET: 'demo-only-session-secret-published-in-the-repo-never-use-it',
     DEV_IDP_PORT: String(idpPort),
@@ -78,6 +83,7 @@ function demoEnvironment(given: NodeJS.ProcessEnv, ports: DemoPorts): NodeJS.Pro
     DEMO_API_PORT: String(apiPort),
     DEMO_API_URL: apiUrl,
     DEMO_API_AUDIENCE: apiUrl,
+    ...profile,
   };
   return { ...defaults, ...given };
 }
@@ -162,7 +168,7 @@ async function waitFor(
   throw new Error(`${what} did not answer at ${url} within ${String(STARTUP_TIMEOUT_MS / 1000)} s (last: ${last})`);
 }
 
-function printBanner(env: NodeJS.ProcessEnv): void {
+function printBanner(env: NodeJS.ProcessEnv, profile: DemoProfile): void {
   const sessions = env.REDIS_URL
     ? 'Redis (REDIS_URL)'
     : 'in memory, one instance only (set REDIS_URL=redis://... to use Redis)';
@@ -171,6 +177,7 @@ function printBanner(env: NodeJS.ProcessEnv): void {
     '',
     `  Open      ${String(env.BFF_PUBLIC_URL).replace(/\/+$/, '')}/`,
     '  Users     alice / alice    bob / bob',
+    `  Profile   ${describeProfile(profile)}`,
     `  Sessions  ${sessions}`,
     `  Dev IdP   ${String(env.OIDC_ISSUER)}    demo API ${String(env.DEMO_API_URL)}`,
     '            (as /api/demo/*, /api/reports/* by token exchange, /api/public/* with the BFF token)',
@@ -181,8 +188,12 @@ function printBanner(env: NodeJS.ProcessEnv): void {
 }
 
 async function main(): Promise<void> {
+  const profile = demoProfileFrom(process.env);
   const ports = demoPorts(process.env);
-  const env = demoEnvironment(process.env, ports);
+  const extra = profileEnvironment(profile);
+  const env = demoEnvironment(process.env, ports, extra.shared);
+  // The BFF's private key (fapi2) is the BFF's alone, unless the caller gave one to all.
+  const bffEnv = { ...extra.bff, ...env };
   for (const name of ['DEV_IDP_PORT', 'DEMO_API_PORT', 'PORT'] as const) await assertPortFree(name, ports[name]);
 
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -197,11 +208,11 @@ async function main(): Promise<void> {
   const discovery = `http://localhost:${String(ports.DEV_IDP_PORT)}/.well-known/openid-configuration`;
   await waitFor('the dev IdP', discovery, (res) => res.status === 200);
   startChild('demo-api', 'demo-api', env);
-  startChild('bff', 'bff', env);
+  startChild('bff', 'bff', bffEnv);
   // Any HTTP answer below 500 means the BFF is up (/auth/user without a session is 401).
   const user = `http://localhost:${String(ports.PORT)}/auth/user`;
   await waitFor('the BFF', user, (res) => res.status < 500, { 'x-csrf': '1' });
-  if (!stopping) printBanner(env);
+  if (!stopping) printBanner(env, profile);
 }
 
 main().catch((error: unknown) => void fail(error instanceof Error ? error.message : String(error)));

@@ -102,6 +102,8 @@ describe('the demo SPA in a real browser (Chromium)', () => {
 
       const first = await run('call the API through the proxy', async () => callApi(tab));
       expect(first.sub).toBe('alice');
+      // The default profile's tokens are not bound: the page says how the API got this one.
+      await expectText(tab, '#api-token-type', 'Bearer');
 
       await run('receive a notification over the WebSocket', async () => {
         await waitForSocketState(tab, 'connected');

@@ -164,13 +164,13 @@ describe('DPoP: a key per session, bound tokens sent with a fresh proof per prox
     expect(after.nonceChallenges).toBe(middle.nonceChallenges);
   });
 
-  it('sends the BFF’s client token as Bearer when the provider did not bind it, token type judged per token', async () => {
-    // The dev IdP's client_credentials grant ignores the proof sent with it and issues a Bearer token.
+  it('sends the BFF’s client token as DPoP too: the provider bound it to the key of the grant’s proof', async () => {
+    // The dev IdP's client_credentials grant binds its token to the proof's key (fapi-route-tokens.spec.ts).
     const response = await browser.api(`${stack.url}/api/catalog/catalog`);
     const body = await response.text();
     seenByBrowser.push(JSON.stringify([...response.headers.entries()]), body);
     expect(response.status).toBe(200);
-    expect(JSON.parse(body)).toMatchObject({ token_type: 'Bearer' });
+    expect(JSON.parse(body)).toMatchObject({ token_type: 'DPoP' });
     expect(api.dpop.stats().rejected.bearer_scheme).toBeUndefined();
   });
 

@@ -34,10 +34,18 @@ const CALLS: Record<ApiName, ApiCall> = {
 
 /** What each route of the demo API echoes about the access token it received. */
 interface TokenEcho {
+  /** How the BFF presented it: `DPoP` (bound to a key, with a proof) or `Bearer`. */
+  token_type?: unknown;
   aud?: unknown;
   sub?: unknown;
   client_id?: unknown;
   exp?: unknown;
+}
+
+/** `DPoP` says the token is bound to the BFF's key and came with a fresh proof (RFC 9449). */
+function describeTokenType(value: unknown): string {
+  if (value === 'DPoP') return 'DPoP (bound to the BFF’s key, sent with a proof)';
+  return text(value);
 }
 
 function text(value: unknown): string {
@@ -62,11 +70,15 @@ export function createApiPanel(bff: BffClient): { call: (api: ApiName) => Promis
       body === undefined || body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body, null, 2);
   }
 
-  /** The token's `aud`, `sub` and `client_id`; `sub` equal to `client_id` is the BFF's own token. */
+  /**
+   * How the token came (DPoP or Bearer), its `aud`, `sub` and `client_id`; `sub` equal to
+   * `client_id` is the BFF's own token.
+   */
   function showToken(api: ApiName, token: TokenEcho | undefined): void {
     show(el.apiToken, token !== undefined);
     if (!token) return;
     el.apiTokenCaption.textContent = `Token the ${CALLS[api].label} received`;
+    el.apiTokenType.textContent = describeTokenType(token.token_type);
     el.apiTokenAud.textContent = text(token.aud);
     const clientsOwn = token.sub !== undefined && token.sub === token.client_id;
     el.apiTokenSub.textContent = `${text(token.sub)}${clientsOwn ? ' (the BFF itself: no user)' : ''}`;
@@ -92,7 +104,11 @@ export function createApiPanel(bff: BffClient): { call: (api: ApiName) => Promis
             line: `aud ${text(token.aud)}, sub ${text(token.sub)}, client_id ${text(token.client_id)}`,
             refreshed: false,
           };
-    const entry = prependEntry(el.apiHistory, `${CALLS[api].label}: ${String(status)} — ${line}`, HISTORY_LIMIT);
+    const entry = prependEntry(
+      el.apiHistory,
+      `${CALLS[api].label}: ${String(status)} ${text(token.token_type)} — ${line}`,
+      HISTORY_LIMIT,
+    );
     if (refreshed) entry.className = 'highlight';
   }
 

@@ -19,6 +19,7 @@ export const el = {
   tokenExpiry: byId('token-expiry', HTMLParagraphElement),
   apiToken: byId('api-token', HTMLTableElement),
   apiTokenCaption: byId('api-token-caption', HTMLTableCaptionElement),
+  apiTokenType: byId('api-token-type', HTMLTableCellElement),
   apiTokenAud: byId('api-token-aud', HTMLTableCellElement),
   apiTokenSub: byId('api-token-sub', HTMLTableCellElement),
   apiTokenClientId: byId('api-token-client-id', HTMLTableCellElement),

@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { Client, FindAccount, TokenEndpointGrantContext } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { bindToDpopProof, requireDpopProofIfBound } from './dpop-binding';
 import { grantableScope, resolveTarget, scopesOf, type DevResourceServers } from './resource-servers';
 
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -106,7 +107,8 @@ async function verifySubjectToken(
  * user's access token for one of another resource server (`resource` and/or `audience`), same
  * `sub`, `client_id` = the caller, `act.sub` = the caller (who acts for the user). Scopes never
  * grow beyond the subject token's, and the new token never outlives it: exchanging tokens in a
- * chain cannot stretch a user's access past what the refresh grant gave.
+ * chain cannot stretch a user's access past what the refresh grant gave. With a DPoP proof the new
+ * token is bound to the proof's key (`cnf.jkt`, `token_type` DPoP), whatever bound the subject token.
  */
 export function registerTokenExchangeGrant(provider: Provider, options: TokenExchangeOptions): void {
   const { servers, findAccount } = options;
@@ -114,6 +116,7 @@ export function registerTokenExchangeGrant(provider: Provider, options: TokenExc
 
   const handler = async (ctx: TokenEndpointGrantContext): Promise<void> => {
     const { client, params } = ctx.oidc;
+    const proof = await requireDpopProofIfBound(provider, ctx);
     const subjectToken = requireParameters(params);
     const indicator = resolveTarget(servers, params);
     const subject = await verifySubjectToken(subjectToken, client, verify);
@@ -139,6 +142,7 @@ export function registerTokenExchangeGrant(provider: Provider, options: TokenExc
       exp,
       expiresIn: exp - iat,
     });
+    await bindToDpopProof(provider, ctx, proof, token);
     ctx.oidc.entity('Account', account);
     ctx.oidc.entity('AccessToken', token);
     const accessToken = await token.save();
