@@ -26,6 +26,7 @@ function setup(answer: (request: RecordedRequest) => Response | Promise<Response
     location,
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
+    BroadcastChannel: null, // tab sync has its own spec
     ...options,
   });
   return { bff, clock, location, requests };

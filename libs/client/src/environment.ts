@@ -38,6 +38,21 @@ export interface SocketLike {
 /** A `WebSocket`-like class: `new WebSocket(url)`. */
 export type SocketConstructor = new (url: string) => SocketLike;
 
+/** The part of a `BroadcastChannel` `message` event the client reads. */
+export interface ChannelMessageEvent {
+  readonly data: unknown;
+}
+
+/** The parts of a browser `BroadcastChannel` the client uses (tab sync). */
+export interface ChannelLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: ChannelMessageEvent) => void): void;
+  close(): void;
+}
+
+/** A `BroadcastChannel`-like class: `new BroadcastChannel(name)`. */
+export type ChannelConstructor = new (name: string) => ChannelLike;
+
 /** What `setTimeout` returns; opaque to the client. */
 export type TimerHandle = ReturnType<typeof setTimeout>;
 
@@ -55,6 +70,13 @@ export interface BrowserGlobals {
    * returns what stops that. A reconnect then happens at once instead of after its delay.
    */
   onOnline: (listener: () => void) => () => void;
+  /**
+   * Tab sync: a logout or an ended session reaches the other tabs of the origin through it.
+   * `null` turns tab sync off; where the page has none, there is none either.
+   */
+  BroadcastChannel: ChannelConstructor | null;
+  /** Milliseconds since the epoch, as `Date.now`: when the session's expiry falls. */
+  now: () => number;
 }
 
 /** The globals as the client uses them internally. */
@@ -66,6 +88,9 @@ export interface Environment {
   clearTimeout: (handle: TimerHandle) => void;
   random: () => number;
   onOnline: (listener: () => void) => () => void;
+  /** A channel of that name, or undefined without tab sync. */
+  openChannel: (name: string) => ChannelLike | undefined;
+  now: () => number;
 }
 
 /** The window's `online` event, where there is a window (elsewhere: never). */
@@ -95,5 +120,16 @@ export function environmentOf(given: Partial<BrowserGlobals>): Environment {
       }),
     random: given.random ?? (() => Math.random()),
     onOnline: given.onOnline ?? windowOnline,
+    openChannel: (name) => {
+      const Channel = given.BroadcastChannel === undefined ? pageChannel() : given.BroadcastChannel;
+      return Channel ? new Channel(name) : undefined;
+    },
+    now: given.now ?? (() => Date.now()),
   };
+}
+
+/** The page's `BroadcastChannel`, where it has one (old browsers and some workers do not). */
+function pageChannel(): ChannelConstructor | undefined {
+  const { BroadcastChannel } = globalThis as { BroadcastChannel?: ChannelConstructor };
+  return typeof BroadcastChannel === 'function' ? BroadcastChannel : undefined;
 }

@@ -1,14 +1,17 @@
-export {
-  createBffClient,
-  type BffClient,
-  type BffClientOptions,
-  type UnauthenticatedEvent,
-  type UnauthenticatedHook,
-} from './bff-client.js';
-export type { BffUser } from './bff-user.js';
+export { createBffClient, type BffClient, type BffClientOptions } from './bff-client.js';
+export type { UnauthenticatedEvent, UnauthenticatedHook } from './unauthenticated.js';
+export type { BffUser, UserOptions } from './bff-user.js';
+export type { BffLoginOptions, StepUp } from './login-parameters.js';
+export type { BffSessionInfo, BffSessions } from './sessions.js';
+export type { BffClientEvents, SessionEndedBy } from './session-tracker.js';
+export type { SessionWatchOptions } from './session-watch.js';
+export type { TabMessage } from './tab-sync.js';
 export { backoffDelay, type BackoffPolicy } from './backoff.js';
 export type {
   BrowserGlobals,
+  ChannelConstructor,
+  ChannelLike,
+  ChannelMessageEvent,
   FetchFunction,
   LocationLike,
   SocketCloseEvent,

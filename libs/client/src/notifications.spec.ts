@@ -39,6 +39,7 @@ function setup(options: NotificationOptions = {}, random = () => 0.5) {
     location: fakeLocation('https://app.example/inbox'),
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
+    BroadcastChannel: null, // tab sync has its own spec
     random,
     onOnline: network.onOnline,
   });

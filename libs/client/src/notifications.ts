@@ -22,10 +22,10 @@ export interface NotificationEvents {
   /** A new socket opens after `delayMs`; `attempt` counts from 1 since the last connection that stayed up. */
   reconnecting: { attempt: number; delayMs: number };
   /**
-   * The session is over: the BFF closed the socket with 4001, or a connect failed and `/auth/user`
-   * then answered 401. Final: no reconnect follows; log in again.
+   * The session is over: the BFF closed the socket with 4001, a connect failed and `/auth/user`
+   * then answered 401, or another tab saw it end first. Final: no reconnect follows; log in again.
    */
-  'session-ended': { detectedBy: 'close-code' | 'session-probe' };
+  'session-ended': { detectedBy: 'close-code' | 'session-probe' | 'other-tab' };
   /** The BFF closed the socket for a rule the page broke (1003, 1007, 1008, 1009). Final: no reconnect follows. */
   stopped: { code: number; reason: string };
 }
@@ -55,6 +55,12 @@ export interface BffNotifications {
   close(): void;
 }
 
+/** The stream as the client keeps it: tab sync ends it when another tab saw the session end. */
+export interface ManagedNotifications extends BffNotifications {
+  /** Closes the socket and fires `session-ended` (`other-tab`), unless the stream is already final. */
+  endSession(): void;
+}
+
 /** Whether the session still exists, as `/auth/user` tells: `unknown` when the BFF did not answer clearly. */
 export type SessionProbe = () => Promise<'active' | 'ended' | 'unknown'>;
 
@@ -71,13 +77,13 @@ export function openNotifications(
   url: string,
   probeSession: SessionProbe,
   options: NotificationOptions = {},
-): BffNotifications {
+): ManagedNotifications {
   const stream = new NotificationStream(env, url, probeSession, { ...DEFAULTS, ...options });
   stream.connect();
   return stream;
 }
 
-class NotificationStream implements BffNotifications {
+class NotificationStream implements ManagedNotifications {
   private current: NotificationState = 'connecting';
   private readonly events = new Emitter<NotificationEvents>();
   private socket: SocketLike | undefined;
@@ -124,6 +130,15 @@ class NotificationStream implements BffNotifications {
     const socket = this.socket;
     this.socket = undefined;
     socket?.close(1000, 'closed by the page');
+  }
+
+  endSession(): void {
+    if (this.isClosed()) return;
+    this.clearTimer();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'session ended in another tab');
+    this.finish('session-ended', { detectedBy: 'other-tab' });
   }
 
   connect(): void {

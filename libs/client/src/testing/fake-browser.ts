@@ -3,22 +3,37 @@
  * class whose sockets the test opens, feeds and closes, a location and a fetch that answers
  * with real `Response` objects. They record what the client did; none re-implements it.
  */
-import type { FetchFunction, LocationLike, SocketCloseEvent, SocketLike, SocketMessageEvent } from '../index.js';
+import type {
+  ChannelConstructor,
+  ChannelLike,
+  ChannelMessageEvent,
+  FetchFunction,
+  LocationLike,
+  SocketCloseEvent,
+  SocketLike,
+  SocketMessageEvent,
+} from '../index.js';
 
 /** Lets pending promise chains (and `Response` body reads) run to completion. */
 export async function settle(): Promise<void> {
   for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** A `setTimeout`/`clearTimeout` pair on a virtual clock that only `advance()` moves. */
+/** A `setTimeout`/`clearTimeout` pair and a `Date.now` on a virtual clock that only `advance()` moves. */
 export class FakeClock {
-  private now = 0;
+  private elapsed = 0;
   private lastId = 0;
   private readonly timers = new Map<number, { at: number; delay: number; callback: () => void }>();
 
+  /** `epochMs` is what `now()` reads before any `advance()`. */
+  constructor(private readonly epochMs = Date.parse('2030-01-01T00:00:00Z')) {}
+
+  /** `Date.now` of this clock. */
+  readonly now = (): number => this.epochMs + this.elapsed;
+
   readonly setTimeout = (callback: () => void, ms: number): number => {
     this.lastId += 1;
-    this.timers.set(this.lastId, { at: this.now + ms, delay: ms, callback });
+    this.timers.set(this.lastId, { at: this.elapsed + ms, delay: ms, callback });
     return this.lastId;
   };
 
@@ -33,7 +48,7 @@ export class FakeClock {
 
   /** Moves time forward, firing every timer that falls due on the way, and lets promises settle after each. */
   async advance(ms: number): Promise<void> {
-    const target = this.now + ms;
+    const target = this.elapsed + ms;
     for (;;) {
       const due = [...this.timers.entries()]
         .filter(([, timer]) => timer.at <= target)
@@ -41,11 +56,11 @@ export class FakeClock {
       if (!due) break;
       const [id, timer] = due;
       this.timers.delete(id);
-      this.now = timer.at;
+      this.elapsed = timer.at;
       timer.callback();
       await settle();
     }
-    this.now = target;
+    this.elapsed = target;
   }
 }
 
@@ -126,9 +141,9 @@ export interface RecordedRequest {
   headers: Headers;
 }
 
-/** JSON response as the BFF sends it. */
-export function jsonResponse(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+/** JSON response as the BFF sends it, with `headers` added (e.g. its `date`). */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
 
 /**
@@ -174,5 +189,54 @@ export function fakeNetwork(): {
       for (const listener of [...listeners]) listener();
     },
     listeners: () => listeners.size,
+  };
+}
+
+/**
+ * `BroadcastChannel` between the clients of one test, as a browser's works: what one instance
+ * posts, every other open instance of the same name receives, later and as a structured clone,
+ * never the poster itself. `inject` plays another script of the origin posting to a channel.
+ */
+export function fakeBroadcastChannels(): {
+  BroadcastChannel: ChannelConstructor;
+  posted: { name: string; data: unknown }[];
+  inject: (name: string, data: unknown) => void;
+  open: () => string[];
+} {
+  const channels = new Set<FakeChannel>();
+  const posted: { name: string; data: unknown }[] = [];
+  const deliver = (from: FakeChannel | undefined, name: string, data: unknown): void => {
+    for (const channel of channels) {
+      if (channel === from || channel.name !== name) continue;
+      const copy = structuredClone(data);
+      setTimeout(() => {
+        if (channels.has(channel)) for (const listener of channel.listeners) listener({ data: copy });
+      }, 0);
+    }
+  };
+  class FakeChannel implements ChannelLike {
+    readonly listeners: ((event: ChannelMessageEvent) => void)[] = [];
+    constructor(readonly name: string) {
+      channels.add(this);
+    }
+    postMessage(data: unknown): void {
+      if (!channels.has(this)) throw new Error('InvalidStateError: the channel is closed');
+      posted.push({ name: this.name, data });
+      deliver(this, this.name, data);
+    }
+    addEventListener(_type: 'message', listener: (event: ChannelMessageEvent) => void): void {
+      this.listeners.push(listener);
+    }
+    close(): void {
+      channels.delete(this);
+    }
+  }
+  return {
+    BroadcastChannel: FakeChannel,
+    posted,
+    inject: (name, data) => {
+      deliver(undefined, name, data);
+    },
+    open: () => [...channels].map((channel) => channel.name),
   };
 }
