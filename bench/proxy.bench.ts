@@ -2,17 +2,24 @@
  * `npm run bench:proxy`: what the BFF's proxy costs. autocannon (here, in the parent) sends
  * a GET of a 1 KiB JSON with 100 connections to, in the same run and on the same upstream:
  *   - the upstream directly,
- *   - a bare fastify + @fastify/reply-from proxy (no session): the baseline of the target,
+ *   - a bare fastify + @fastify/reply-from proxy (no session): the baseline of the targets,
  *   - a bare fastify + undici dispatcher proxy, the BFF's own engine (no session),
- *   - the BFF with a logged-in session, with the default session cache and with none.
+ *   - bench:peer's peer (express-openid-connect + http-proxy-middleware), logged in,
+ *   - the headline: the BFF at production defaults (`npm start`'s configuration: `info` logs
+ *     with the access log, on a stdout pipe this process drains; metrics on), logged in,
+ *   - the same with tracing on (100% sampled, OTLP/HTTP to a collector stub, servers/collector.ts),
+ *   - the same with DPoP: the dev IdP in FAPI 2.0 mode, a fresh ES256 proof per request,
+ *   - the tuned rows (error logging only): the user route with the default session cache and
+ *     with none, a client route and an exchange route.
  * Throughput is reported as ratios against the baselines of the same run, round by round;
  * the tables go to bench/RESULTS.md. Every server runs in its own process (servers/*.ts),
  * on loopback only, for a bounded time.
  *
  * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (100), BENCH_CPU_PROF=1 (profile the proxies with --cpu-prof; writes a
- * separate section), BENCH_WRITE=0 (print only, leave RESULTS.md alone: smoke runs),
- * REDIS_URL (default redis://127.0.0.1:6379).
+ * separate section), BENCH_WRITE=0 (print only, leave RESULTS.md alone: smoke runs, e.g.
+ * `BENCH_DURATION=3 BENCH_WARMUP=1 BENCH_ROUNDS=1 BENCH_WRITE=0`), REDIS_URL (default
+ * redis://127.0.0.1:6379).
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,13 +36,24 @@ import { profileIn, summarizeProfile } from './proxy/profile';
 import { profilesMarkdown, type Profiled } from './proxy/profile-report';
 import { interpretation, policyLines, resultsTable } from './proxy/report';
 import { NAMES, PROCESSES, Stack } from './proxy/stack';
+import { targetLines } from './proxy/targets-report';
 
 const run = loadRunSettings();
 const { load: settings, rounds, redisUrl } = run;
 const profiling = process.env.BENCH_CPU_PROF === '1';
 const root = repoRoot();
 const profileRoot = join(root, 'dist-bench', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
-const PROFILED = [PROCESSES.bare, PROCESSES.bff, PROCESSES.bffNoCache, PROCESSES.bffClient, PROCESSES.bffExchange];
+/** The first two are compared function by function: the bare proxy and the headline BFF. */
+const PROFILED = [
+  PROCESSES.bare,
+  PROCESSES.bffDefaults,
+  PROCESSES.bff,
+  PROCESSES.bffDpop,
+  PROCESSES.bffTracing,
+  PROCESSES.bffNoCache,
+  PROCESSES.bffClient,
+  PROCESSES.bffExchange,
+];
 
 const stack = new Stack({
   redisUrl,
@@ -50,6 +68,7 @@ const stack = new Stack({
 async function main(): Promise<void> {
   await stack.start();
   for (const target of stack.targets) await verifyTarget(target);
+  await stack.verifyAccessLogs();
   const { results, refreshes, machine } = await measureStack(
     stack,
     settings,
@@ -59,7 +78,7 @@ async function main(): Promise<void> {
   );
 
   const rows = summarize(stack.targets, results, {
-    baselines: { direct: NAMES.direct, bare: NAMES.bare },
+    baselines: { direct: NAMES.direct, bare: NAMES.bare, peer: NAMES.peer, headline: NAMES.bffDefaults },
     upstreamProcess: PROCESSES.upstream,
     cores: cpus().length,
   });
@@ -67,6 +86,7 @@ async function main(): Promise<void> {
     resultsTable(rows),
     'CPU per request (µs), by process, over all rounds:',
     cpuTable(rows),
+    targetLines(rows, NAMES, stack.totals, PROCESSES.bffDefaults),
     `${interpretation(rows, NAMES, refreshes)}\n${policyLines(rows, NAMES.bff, NAMES.bffClient, NAMES.bffExchange)}`,
   ].join('\n\n');
   console.log(`\n${tables}\n`);

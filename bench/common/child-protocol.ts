@@ -5,7 +5,7 @@
  */
 import type { DevIdpStats } from '@bff/dev-idp';
 
-export type ParentMessage = { type: 'stats' } | { type: 'cpu' } | { type: 'stop' };
+export type ParentMessage = { type: 'stats' } | { type: 'cpu' } | { type: 'counters' } | { type: 'stop' };
 
 /** process.cpuUsage() of a child: user and system CPU time in µs since it started. */
 export interface CpuUsage {
@@ -17,4 +17,6 @@ export type ChildMessage =
   | { type: 'ready'; url: string }
   | { type: 'stats'; stats: DevIdpStats }
   | { type: 'cpu'; usage: CpuUsage }
+  /** A server's own counters by name (bench:proxy's collector stub: spans received). */
+  | { type: 'counters'; counters: Record<string, number> }
   | { type: 'failed'; message: string };

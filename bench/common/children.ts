@@ -13,6 +13,39 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Node flags, e.g. --cpu-prof. */
   execArgv?: string[];
+  /**
+   * `drain`: the child's stdout is read and thrown away, only its lines counted (a BFF writing
+   * its access log to a pipe, as under a container runtime or a log shipper). Default `show`:
+   * every line is copied to this process's stderr with the child's name.
+   */
+  stdout?: 'show' | 'drain';
+}
+
+const NEWLINE = 0x0a;
+
+/** What a drained stdout carried: its line count and its last complete line. */
+class DrainedOutput {
+  lines = 0;
+  lastLine = '';
+  private tail = '';
+
+  read(chunk: Buffer): void {
+    let at = chunk.indexOf(NEWLINE);
+    if (at < 0) {
+      this.tail += chunk.toString('utf8');
+      return;
+    }
+    let last = -1;
+    while (at >= 0) {
+      this.lines += 1;
+      last = at;
+      at = chunk.indexOf(NEWLINE, at + 1);
+    }
+    // Only the last line is kept (for a check before measuring); everything else is dropped unread.
+    const before = last > 0 ? chunk.lastIndexOf(NEWLINE, last - 1) : -1;
+    this.lastLine = (before < 0 ? this.tail : '') + chunk.toString('utf8', before + 1, last);
+    this.tail = chunk.toString('utf8', last + 1);
+  }
 }
 
 /** One server process. Its output is prefixed with its name so failures say where they come from. */
@@ -22,7 +55,13 @@ export class ServerProcess {
     readonly url: string,
     private readonly process: ChildProcess,
     private readonly exited: Promise<void>,
+    private readonly drained?: DrainedOutput,
   ) {}
+
+  /** Lines the child wrote to a drained stdout so far, and the last of them (see StartOptions.stdout). */
+  output(): { lines: number; lastLine: string } {
+    return { lines: this.drained?.lines ?? 0, lastLine: this.drained?.lastLine ?? '' };
+  }
 
   /** Forks `script` (a compiled server entry that calls serve()) with `args` as JSON in argv[2]. */
   static async start(name: string, script: string, args: unknown, options: StartOptions = {}): Promise<ServerProcess> {
@@ -31,7 +70,9 @@ export class ServerProcess {
       execArgv: options.execArgv ?? [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    for (const stream of [child.stdout, child.stderr]) {
+    const drained = options.stdout === 'drain' ? new DrainedOutput() : undefined;
+    if (drained) child.stdout?.on('data', (chunk: Buffer) => drained.read(chunk));
+    for (const stream of drained ? [child.stderr] : [child.stdout, child.stderr]) {
       if (stream) {
         createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
           process.stderr.write(`[${name}] ${line}\n`);
@@ -63,12 +104,17 @@ export class ServerProcess {
       child.kill('SIGKILL');
       throw error;
     });
-    return new ServerProcess(name, url, child, exited);
+    return new ServerProcess(name, url, child, exited, drained);
   }
 
   /** The dev IdP's counters (zeros from any other role). */
   async stats(): Promise<DevIdpStats> {
     return (await this.ask('stats')).stats;
+  }
+
+  /** The server's own counters (see Running.counters). */
+  async counters(): Promise<Record<string, number>> {
+    return (await this.ask('counters')).counters;
   }
 
   /** CPU time (user + system, µs) the process has used since it started. */
@@ -77,7 +123,7 @@ export class ServerProcess {
     return usage.user + usage.system;
   }
 
-  private ask<K extends 'stats' | 'cpu'>(type: K): Promise<Extract<ChildMessage, { type: K }>> {
+  private ask<K extends 'stats' | 'cpu' | 'counters'>(type: K): Promise<Extract<ChildMessage, { type: K }>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.process.off('message', onMessage);

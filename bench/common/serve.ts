@@ -11,6 +11,8 @@ export interface Running {
   url: string;
   close(): Promise<void>;
   stats?(): DevIdpStats;
+  /** Counters of its own (the collector stub's spans); none by default. */
+  counters?(): Record<string, number>;
 }
 
 function send(message: ChildMessage): void {
@@ -34,6 +36,10 @@ export function serve(start: () => Promise<Running>): void {
       process.on('message', (message: ParentMessage) => {
         if (message.type === 'stats') {
           send({ type: 'stats', stats: running.stats?.() ?? { tokenRequests: 0, grants: {}, revocations: 0 } });
+          return;
+        }
+        if (message.type === 'counters') {
+          send({ type: 'counters', counters: running.counters?.() ?? {} });
           return;
         }
         if (message.type === 'cpu') {

@@ -64,6 +64,8 @@ export function cpuPerRequest(runs: Measurement[], target: Target, upstream: str
 export interface TargetSummary<Baseline extends string> {
   target: string;
   rounds: number;
+  /** Requests completed in the measured rounds. */
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -94,6 +96,7 @@ export function summarize<Baseline extends string>(
     return {
       target: target.name,
       rounds: runs.length,
+      requests: runs.reduce((sum, m) => sum + m.requests, 0),
       requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
       p50Ms: median(runs.map((m) => m.p50Ms)),
       p99Ms: median(runs.map((m) => m.p99Ms)),

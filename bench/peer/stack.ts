@@ -6,14 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { BrowserClient } from '../../test/support/browser-client';
-import { completeIdpLogin } from '../../test/support/idp-login';
 import { freePort } from '../../test/support/free-port';
 import { apiUrl, bffEnvironment, loginToBff } from '../common/bff';
 import { ServerGroup, type ServerProcess } from '../common/children';
 import type { Target } from '../common/load';
 import { HEADERS_PATH, JSON_1K_PATH, ROUTE } from '../common/proxied-get';
 import { ACCESS_TOKEN_TTL_SECONDS, serverScript } from '../proxy/protocol';
+import { loginToPeer, USER } from './login';
 import { PEER_SCRIPT, peerClient, type PeerArgs } from './protocol';
 
 export const NAMES = {
@@ -26,7 +25,6 @@ export const PROCESSES = { upstream: 'upstream', bare: 'bare', bff: 'bff', peer:
 
 const BFF_CLIENT = { clientId: 'bff-bench', clientSecret: 'bff-bench-secret' };
 const PEER_CLIENT = { clientId: 'peer-bench', clientSecret: 'peer-bench-secret' };
-const USER = 'alice';
 const CHECK_TIMEOUT_MS = 5_000;
 
 export class PeerStack {
@@ -72,7 +70,7 @@ export class PeerStack {
       redisUrl: this.redisUrl,
     };
     const [bff, peer] = await Promise.all([
-      this.group.start(PROCESSES.bff, serverScript('bff'), {}, { env }),
+      this.group.start(PROCESSES.bff, serverScript('bff'), { logs: 'errors' }, { env }),
       // NODE_ENV=production, as Express's "Production best practices: performance" asks.
       this.group.start(PROCESSES.peer, PEER_SCRIPT, peerArgs, {
         env: { PATH: process.env.PATH, NODE_ENV: 'production' },
@@ -127,24 +125,4 @@ export class PeerStack {
   kill(): void {
     this.group.kill();
   }
-}
-
-/**
- * express-openid-connect's own routes: GET /login → the IdP's form → GET /callback, which
- * creates the session and sets `appSession` (the session id; the session itself is in Redis).
- */
-async function loginToPeer(peer: ServerProcess): Promise<Record<string, string>> {
-  const browser = new BrowserClient();
-  const start = await browser.fetch(`${peer.url}/login`);
-  const location = start.headers.get('location');
-  if (start.status !== 302 || !location) {
-    throw new Error(`login at ${peer.name} did not start: ${String(start.status)} ${await start.text()}`);
-  }
-  const callback = await browser.fetch(await completeIdpLogin(location, USER, USER, browser.jar));
-  const cookie = browser.cookie('appSession');
-  if (callback.status !== 302 || !cookie) {
-    const body = await callback.text();
-    throw new Error(`login at ${peer.name} failed: the callback answered ${String(callback.status)}: ${body}`);
-  }
-  return { cookie: `appSession=${cookie}` };
 }

@@ -1,6 +1,7 @@
 /**
  * bench:proxy's server roles and their arguments (the messages themselves are in
- * common/child-protocol.ts). bench:peer starts the same upstream, bare proxy, BFF and IdP.
+ * common/child-protocol.ts). bench:peer starts the same upstream, bare proxy, BFF and IdP;
+ * bench:proxy also starts bench:peer's peer, as a target of the headline row.
  */
 import { join } from 'node:path';
 import type { BenchIdpArgs } from '../common/idp-server';
@@ -12,7 +13,16 @@ export interface RoleArgs {
   bare: { upstream: string };
   'bare-undici': { upstream: string };
   idp: BenchIdpArgs;
-  bff: Record<string, never>;
+  bff: BffRoleArgs;
+  collector: Record<string, never>;
+}
+
+/**
+ * How a BFF process logs. `defaults`: as `npm start` runs it (BFF_LOG_LEVEL's default `info`,
+ * the access log on) to stdout, which the parent drains; `errors`: errors only, the tuned rows.
+ */
+export interface BffRoleArgs {
+  logs: 'defaults' | 'errors';
 }
 
 export type Role = keyof RoleArgs;
