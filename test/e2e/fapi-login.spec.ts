@@ -138,7 +138,8 @@ describe('FAPI 2.0: the whole login and the calls after it, against the dev IdP 
     stack.idp.setFault(null);
     expect((await new BrowserClient().login(stack.url)).status).toBe(302);
     expect(keep).toHaveBeenCalledTimes(1);
-  });
+    // The timeout waited out plus a whole PAR login: jest's 5 s default is too tight on a busy machine.
+  }, 20_000);
 
   it('refuses a login whose pushed request the IdP rejects (a key it does not know) with 502, leaving nothing behind', async () => {
     // The IdP has the BFF's keys cached (Cache-Control max-age=300): a key that was never published
