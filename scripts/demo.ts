@@ -64,13 +64,15 @@ function demoEnvironment(
     // Built by `npm run build` (build:spa): the demo SPA with the compiled browser client.
     BFF_STATIC_DIR: join(ROOT, 'dist', 'demo-spa'),
     BFF_DEV_INSECURE_COOKIES: 'true',
-    // One demo API, three token policies: the user's token (demo), the user's token exchanged for
+    // One demo API, three token policies (and a step-up route, `sensitive`): the user's token (demo), the user's token exchanged for
     // the reports audience (RFC 8693), and the BFF's own client-credentials token (no user needed).
     // The dev IdP serves both audiences: DEMO_API_URL and DEMO_API_URL/reports.
     BFF_ROUTES: JSON.stringify([
       { name: 'demo', upstream: apiUrl, token: 'user' },
       { name: 'reports', upstream: `${apiUrl}/reports`, token: 'exchange', audience: `${apiUrl}/reports` },
       { name: 'public', upstream: `${apiUrl}/public`, token: 'client', resource: apiUrl },
+      // Step-up: only a session with the dev IdP's second factor (the demo code) gets through.
+      { name: 'sensitive', upstream: apiUrl, token: 'user', acr: ['urn:dev-idp:mfa'] },
     ]),
     BFF_INTERNAL_TOKEN: 'demo-internal-token-change-me',
     BFF_INTERNAL_URL: `http://localhost:${String(bffPort)}`,

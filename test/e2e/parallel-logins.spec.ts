@@ -16,6 +16,9 @@ const loginCookies = (browser: BrowserClient): string[] =>
     .split('; ')
     .filter((part) => part.startsWith(LOGIN_COOKIE));
 
+// Each suite starts a real stack (IdP, BFF instances, Redis): jest's 5 s default is tight on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 describe('parallel logins in one browser', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -16,6 +16,9 @@ interface UserBody {
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const IDLE_SECONDS = 60;
 
+// Each suite starts a real stack (IdP, BFF instances, Redis): jest's 5 s default is tight on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 describe('session status in GET /auth/user, and ?slide=false', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -55,8 +58,9 @@ describe('session status in GET /auth/user, and ?slide=false', () => {
     expect(body.acr).toBe(typeof acr === 'string' ? acr : undefined);
     expect(body.amr).toEqual(Array.isArray(amr) ? amr : undefined);
     expect(body.authTime).toBe(typeof authTime === 'number' ? new Date(authTime * 1000).toISOString() : undefined);
-    // (The dev IdP's ID tokens carry none of them today; the unit specs of libs/session and
-    // libs/auth cover ID tokens that do.)
+    // The dev IdP puts all three in every ID token: a password login.
+    expect(body).toMatchObject({ acr: 'urn:dev-idp:pwd', amr: ['pwd'] });
+    expect(Date.parse(body.authTime ?? '')).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
   });
 
   it('answers slide=false without extending the idle expiry, and slides on an ordinary read', async () => {

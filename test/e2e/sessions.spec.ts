@@ -39,6 +39,9 @@ async function browserAs(url: string, user: string, userAgent: string): Promise<
   return browser;
 }
 
+// Each suite starts a real stack (IdP, BFF instances, Redis): jest's 5 s default is tight on a busy 2-core machine.
+jest.setTimeout(30_000);
+
 describe('the sessions API: GET /auth/sessions, DELETE /auth/sessions/<handle>, POST /internal/sessions/revoke', () => {
   let stack: Stack;
   beforeAll(async () => {

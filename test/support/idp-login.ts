@@ -83,7 +83,9 @@ function snippet(body: string): string {
  * cookie jar. Starts at an authorization URL (the IdP's /auth?... URL, i.e. the Location of the
  * BFF's /auth/login 302), submits username/password, and returns the final redirect URL pointing
  * back at the relying party (redirect_uri?code=...&state=...&iss=...), without fetching it.
- * A redirect to another origin than the IdP's is taken as that final redirect.
+ * A redirect to another origin than the IdP's is taken as that final redirect. When the IdP asks
+ * for the second factor (a form with an `otp` input), `otp` is submitted; without one that form
+ * fails the login.
  * Throws an Error naming the status and a body snippet when the login does not succeed.
  */
 export async function completeIdpLogin(
@@ -91,11 +93,13 @@ export async function completeIdpLogin(
   username: string,
   password: string,
   jar: IdpCookieJar = new IdpCookieJar(),
+  otp?: string,
 ): Promise<string> {
   const idpOrigin = new URL(authorizationUrl).origin;
   let url = authorizationUrl;
   let init: RequestInit = { method: 'GET' };
   let submitted = false;
+  let otpSubmitted = false;
 
   for (let step = 0; step < MAX_STEPS; step += 1) {
     const res = await fetch(url, {
@@ -119,13 +123,18 @@ export async function completeIdpLogin(
     const body = await res.text();
     const form = parseForm(body);
     const isLoginForm = !!form && form.fields.has('username') && form.fields.has('password');
-    if (!form || !isLoginForm || submitted) {
-      const why = submitted && isLoginForm ? 'login rejected' : 'unexpected response';
+    const isOtpForm = !!form && form.fields.has('otp');
+    if (form && isOtpForm && submitted && otp !== undefined && !otpSubmitted) {
+      form.fields.set('otp', otp);
+      otpSubmitted = true;
+    } else if (!form || !isLoginForm || submitted) {
+      const why = submitted && (isLoginForm || isOtpForm) ? 'login rejected' : 'unexpected response';
       throw new Error(`IdP login failed (${why}): HTTP ${String(res.status)} at ${url}: ${snippet(body)}`);
+    } else {
+      form.fields.set('username', username);
+      form.fields.set('password', password);
+      submitted = true;
     }
-    form.fields.set('username', username);
-    form.fields.set('password', password);
-    submitted = true;
     url = new URL(form.action ?? '', url).href;
     init = {
       method: 'POST',

@@ -70,6 +70,13 @@ describe('demo API', () => {
     });
   });
 
+  it('answers /sensitive with the caller’s made-up account and the token it got, only with a valid token', async () => {
+    const res = await call('/sensitive', { headers: bearer(await sign({ sub: 'bob' })) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: 'bob', token_type: 'Bearer', account: { owner: 'bob' } });
+    expect((await call('/sensitive')).status).toBe(401);
+  });
+
   it("lists the token owner's orders from /orders, and only with a valid token", async () => {
     const res = await call('/orders', { headers: bearer(await sign()) });
     expect(res.status).toBe(200);

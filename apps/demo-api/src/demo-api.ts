@@ -67,12 +67,16 @@ function ordersOf(sub: unknown) {
 }
 
 /** Which token a route received and how (`token_type`), echoed so that a client (the demo SPA) can show it. */
+/** A made-up account number (a valid-looking test IBAN), the demo's "sensitive" data. */
+const DEMO_IBAN = 'DE02 1203 0000 0000 2020 51';
+
 function tokenEcho({ payload: { sub, aud, client_id }, tokenType }: VerifiedToken) {
   return { sub, aud, client_id, token_type: tokenType };
 }
 
 /**
  * Starts the demo downstream API: `GET /me` echoes the verified access token's claims,
+ * `GET /sensitive` a made-up account behind the BFF's step-up route,
  * `POST /notify` publishes a notification frame to the caller's user channel,
  * `GET /reports/summary` answers only tokens of the reports audience (a token exchange or a
  * refresh with that `resource`), and `GET /public/catalog` any token of the main audience, the
@@ -131,6 +135,13 @@ export async function createDemoApi(o: DemoApiOptions): Promise<DemoApi> {
   app.get('/orders', { onRequest: authenticate }, (req) => {
     const { sub } = claims(req);
     return { owner: sub, orders: ordersOf(sub) };
+  });
+
+  // The demo's "sensitive action": the BFF's `sensitive` route lets only second-factor sessions
+  // through (route `acr`, step-up); the API itself needs just a user token of its audience.
+  app.get('/sensitive', { onRequest: authenticate }, (req) => {
+    const token = tokenOf(req);
+    return { ...tokenEcho(token), account: { owner: token.payload.sub, iban: DEMO_IBAN, balance: 1234.56 } };
   });
 
   // Another audience: the BFF's `exchange` route trades the user's token for one of this.

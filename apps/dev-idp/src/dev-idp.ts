@@ -10,11 +10,13 @@ import {
   buildProviderConfiguration,
   generateSigningKey,
   INTERACTION_PREFIX,
+  INTERACTION_TTL_SECONDS,
   publicJwkOf,
   ROUTES,
   type DevIdpClient,
 } from './provider-config';
 import { defineResourceServers } from './resource-servers';
+import { PendingSecondFactors } from './second-factor';
 import { registerTokenExchangeGrant } from './token-exchange.grant';
 
 /** How to start a dev IdP. */
@@ -81,10 +83,14 @@ export interface DevIdpClientStats {
 
 /**
  * Injected failure of the token or the PAR endpoint: `…-500` answers 500 JSON, `…-hang` never
- * answers (until close()); null serves normally.
+ * answers (until close()); `stale-auth-time`: logins finish with an `auth_time` an hour old (an
+ * IdP that ignores `max_age`, or a skewed clock); null serves normally.
  */
 export type DevIdpFault =
-  'token-endpoint-500' | 'token-endpoint-hang' | 'par-endpoint-500' | 'par-endpoint-hang' | null;
+  'token-endpoint-500' | 'token-endpoint-hang' | 'par-endpoint-500' | 'par-endpoint-hang' | 'stale-auth-time' | null;
+
+/** How old `auth_time` is under the `stale-auth-time` fault. */
+const STALE_AUTH_TIME_SECONDS = 3600;
 
 /** A running dev IdP. */
 export interface DevIdp {
@@ -202,6 +208,10 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     console.error('dev IdP server_error:', err);
   });
 
+  const interactions = {
+    pending: new PendingSecondFactors(INTERACTION_TTL_SECONDS * 1000),
+    loginTs: () => Math.floor(Date.now() / 1000) - (fault === 'stale-auth-time' ? STALE_AUTH_TIME_SECONDS : 0),
+  };
   const callback = provider.callback();
   dispatch = (req, res) => {
     const path = new URL(req.url ?? '/', issuer).pathname;
@@ -224,7 +234,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       });
     }
     if (path.startsWith(INTERACTION_PREFIX)) {
-      handleInteraction(provider, req, res).catch((err: unknown) => {
+      handleInteraction(provider, interactions, req, res).catch((err: unknown) => {
         console.error('dev IdP interaction failed:', err);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('interaction failed');

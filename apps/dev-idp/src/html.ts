@@ -51,6 +51,32 @@ ${error}<form method="post" autocomplete="off">
   );
 }
 
+/** Inputs needed to render the second-factor form. */
+export interface OtpFormView {
+  clientName: string;
+  /** The demo code, shown on the page: this IdP is for development. */
+  demoCode: string;
+  error?: string;
+}
+
+/**
+ * The second step of a login that asked for `urn:dev-idp:mfa`: one form posting back to the same
+ * interaction URL, input `otp`, exactly one submit button.
+ */
+export function renderOtpForm(view: OtpFormView): string {
+  const error = view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>\n` : '';
+  return renderPage(
+    'Second factor - dev IdP',
+    `<h1>Enter your code</h1>
+<p class="hint">${escapeHtml(view.clientName)} asks for a second factor. Demo code: <strong id="demo-code">${escapeHtml(view.demoCode)}</strong></p>
+${error}<form method="post" autocomplete="off">
+<label for="otp">One-time code</label>
+<input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" autofocus required>
+<button type="submit">Verify</button>
+</form>`,
+  );
+}
+
 /**
  * RP-initiated logout confirmation. oidc-provider hands us its form (with the xsrf field); we add
  * `logout=yes` so the whole IdP session ends (the next login shows the form again, so the demo

@@ -6,3 +6,4 @@ export type { DevIdpClient } from './provider-config';
 export type { DevIdpFapiOptions } from './fapi-mode';
 export { DEV_USERS } from './dev-users';
 export type { DevUser } from './dev-users';
+export { DEMO_OTP, DEV_ACR_MFA, DEV_ACR_PASSWORD, DEV_ACR_VALUES } from './second-factor';

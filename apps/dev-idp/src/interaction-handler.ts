@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { authenticateDevUser } from './dev-users';
-import { renderErrorPage, renderLoginForm } from './html';
+import { renderErrorPage, renderLoginForm, renderOtpForm } from './html';
+import { authenticationOf, DEMO_OTP, type PendingSecondFactors, wantsSecondFactor } from './second-factor';
+
+/** What the interaction handler keeps between requests and how it clocks a login. */
+export interface InteractionOptions {
+  /** Passwords checked in interactions that still wait for the second factor. */
+  pending: PendingSecondFactors;
+  /** The `auth_time` (epoch seconds) of a login finishing now. */
+  loginTs: () => number;
+}
 
 /** A login form is a few dozen bytes; anything bigger is not a browser posting it. */
 const MAX_FORM_BYTES = 16 * 1024;
@@ -33,9 +42,17 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 /**
  * Serves the interaction URL (`/interaction/<uid>`): GET shows the login form, POST checks the
  * credentials and hands the result to oidc-provider, which redirects (303) back to /auth.
- * Consent never needs a page: `loadExistingGrant` grants the request (see provider-config.ts).
+ * When the request's `acr_values` ask for `urn:dev-idp:mfa`, a right password shows a second form
+ * asking for the demo code (input `otp`) before the login finishes. Consent never needs a page:
+ * `loadExistingGrant` grants the request (see provider-config.ts).
  */
-export async function handleInteraction(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleInteraction(
+  provider: Provider,
+  options: InteractionOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { pending } = options;
   let details;
   try {
     details = await provider.interactionDetails(req, res);
@@ -57,8 +74,12 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     return;
   }
 
+  const waitingAccount = pending.accountOf(details.uid);
+  const otpForm = (status: number, error?: string): void =>
+    sendHtml(res, status, renderOtpForm({ clientName, demoCode: DEMO_OTP, ...(error ? { error } : {}) }));
   if (req.method === 'GET') {
-    sendHtml(res, 200, renderLoginForm({ clientName }));
+    if (waitingAccount) otpForm(200);
+    else sendHtml(res, 200, renderLoginForm({ clientName }));
     return;
   }
   if (req.method !== 'POST') {
@@ -73,17 +94,36 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     sendHtml(res, 413, renderLoginForm({ clientName, error: 'Request too large.' }));
     return;
   }
-  const username = form.get('username') ?? '';
-  const user = authenticateDevUser(username, form.get('password') ?? '');
-  if (!user) {
-    // 401 with the form again: a browser shows it, a script sees the failure in the status.
-    sendHtml(res, 401, renderLoginForm({ clientName, username, error: 'Wrong username or password.' }));
-    return;
+  let accountId: string;
+  let withOtp = false;
+  if (waitingAccount && form.has('otp')) {
+    if (form.get('otp') !== DEMO_OTP) {
+      // Asked again; no lockout: the code is printed on the page anyway.
+      otpForm(401, 'Wrong code.');
+      return;
+    }
+    pending.forget(details.uid);
+    accountId = waitingAccount;
+    withOtp = true;
+  } else {
+    const username = form.get('username') ?? '';
+    const user = authenticateDevUser(username, form.get('password') ?? '');
+    if (!user) {
+      // 401 with the form again: a browser shows it, a script sees the failure in the status.
+      sendHtml(res, 401, renderLoginForm({ clientName, username, error: 'Wrong username or password.' }));
+      return;
+    }
+    if (wantsSecondFactor(details.params.acr_values)) {
+      pending.remember(details.uid, user.username);
+      otpForm(200);
+      return;
+    }
+    accountId = user.username;
   }
   await provider.interactionFinished(
     req,
     res,
-    { login: { accountId: user.username } },
+    { login: { accountId, ts: options.loginTs(), ...authenticationOf(withOtp) } },
     { mergeWithLastSubmission: false },
   );
 }

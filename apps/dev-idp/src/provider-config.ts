@@ -15,6 +15,7 @@ import { findDevAccount } from './dev-users';
 import { defaultFapiClientAuthMethod, fapiConfiguration, type FapiMode } from './fapi-mode';
 import { renderErrorPage, renderLoggedOut, renderLogoutConfirm } from './html';
 import type { DevResourceServers } from './resource-servers';
+import { DEV_ACR_VALUES, devInteractionPolicy } from './second-factor';
 import { TOKEN_EXCHANGE_GRANT_TYPE } from './token-exchange.grant';
 
 /** A confidential client registered at the dev IdP. */
@@ -65,6 +66,9 @@ export const ROUTES = {
   jwks: '/jwks',
   userinfo: '/me',
 } as const;
+
+/** How long a login interaction (and a password waiting for its second factor) lives. */
+export const INTERACTION_TTL_SECONDS = 600;
 
 /** Interaction (login) pages are served by our own handler under this prefix. */
 export const INTERACTION_PREFIX = '/interaction/';
@@ -154,13 +158,15 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
     routes: ROUTES,
     findAccount: findDevAccount,
     claims: {
-      openid: ['sub'],
+      // How the user authenticated goes into every ID token, asked for or not (OIDC Core §2 allows
+      // it): the BFF keeps it in the session and answers step-up on it.
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'given_name', 'family_name'],
       email: ['email', 'email_verified'],
       sid: null,
-      auth_time: null,
-      acr: null,
     },
+    // What the login form can deliver: a password, or a password and the demo code (second-factor.ts).
+    acrValues: [...DEV_ACR_VALUES],
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     pkce: { required: () => true },
     // The default also demands offline_access; ours issues one whenever the client may refresh.
@@ -186,13 +192,16 @@ export function buildProviderConfiguration(settings: ProviderSettings): Configur
       token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT_TYPE
         ? { act: { sub: token.clientId } }
         : undefined,
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    interactions: {
+      policy: devInteractionPolicy(),
+      url: (_ctx, interaction) => `${INTERACTION_PREFIX}${interaction.uid}`,
+    },
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtlSeconds,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtlSeconds,
       AuthorizationCode: 60,
       IdToken: 3600,
-      Interaction: 600,
+      Interaction: INTERACTION_TTL_SECONDS,
       RefreshToken: 24 * 3600,
       Session: 24 * 3600,
       Grant: 24 * 3600,

@@ -44,11 +44,10 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @Redirect()
   async startLogin(
-    @Query('returnTo') returnTo: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RedirectTo> {
-    const { authorizationUrl, loginCookie, dropped } = await this.login.begin(returnTo, request.cookies);
+    const { authorizationUrl, loginCookie, dropped } = await this.login.begin(rawQueryOf(request), request.cookies);
     for (const name of dropped) reply.clearCookie(name, this.cookies.clearOptions());
     reply.setCookie(loginCookie.name, loginCookie.value, loginCookie.options);
     return { url: authorizationUrl, statusCode: 302 };
@@ -63,12 +62,15 @@ export class AuthController {
     // This login's cookie is spent whatever happens next; clear it before anything can throw.
     // The browser's other pending logins keep theirs.
     if (loginCookie.name !== undefined) reply.clearCookie(loginCookie.name, this.cookies.clearOptions());
-    const { sessionCookie, returnTo, session } = await this.login.complete(
+    const outcome = await this.login.complete(
       query,
       loginCookie.ticketValue,
       request.cookies[this.cookies.sessionName],
       request.headers['user-agent'],
     );
+    // prompt=none the provider could not honour: back to the SPA, which reads ?login_error=.
+    if ('loginError' in outcome) return { url: outcome.returnTo, statusCode: 302 };
+    const { sessionCookie, returnTo, session } = outcome;
     // All or nothing: the redirect is written after this returns, and if it fails the
     // session would wait in the store, held by no browser.
     whenUndelivered(reply.raw, 302, () => void this.login.abandon(session));

@@ -137,3 +137,31 @@ export class InvalidRevokeRequestError extends BadRequestError {
     super('invalid_revoke_request', `The revoke request was refused: ${reason}.`);
   }
 }
+
+/**
+ * The session's `acr` is not one a route or local API asks for: the SPA logs in again at
+ * `loginUrl` (a path on the BFF asking for those `acr_values`) and retries (401).
+ */
+export class StepUpRequiredError extends BffError {
+  constructor(readonly loginUrl: string) {
+    super('step_up_required', 401, 'This call needs a stronger login; log in again at loginUrl.', {
+      fields: { loginUrl },
+    });
+  }
+}
+
+/**
+ * `/auth/login` got a parameter it does not forward, one twice, or a bad value (400). Names the
+ * parameter (when it is a plain name) and the rule, never the value.
+ */
+export class InvalidLoginParameterError extends BadRequestError {
+  constructor(
+    readonly parameter: string | undefined,
+    reason: string,
+  ) {
+    super(
+      'invalid_login_parameter',
+      `${parameter === undefined ? 'A login parameter' : `The login parameter ${parameter}`} ${reason}.`,
+    );
+  }
+}

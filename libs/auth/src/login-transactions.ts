@@ -18,6 +18,8 @@ export interface LoginTransaction {
   codeVerifier: string;
   returnTo: string;
   createdAt: number;
+  /** The login's `max_age`, when it asked for one: the ID token's `auth_time` is checked against it. */
+  maxAge?: number;
 }
 
 /** A login's `state` and login cookie before its transaction is stored. */

@@ -1,8 +1,14 @@
-import { SessionConfig, ServerConfig } from '@bff/config';
+import { OidcConfig, SessionConfig, ServerConfig } from '@bff/config';
 import { createTicket, SessionCookies, type OpenedSession, type SessionService } from '@bff/session';
-import { IdpBadResponseError, IdpUnavailableError, InvalidReturnToError } from './auth.errors';
+import {
+  IdpBadResponseError,
+  IdpLoginError,
+  IdpUnavailableError,
+  InvalidLoginParameterError,
+  InvalidReturnToError,
+} from './auth.errors';
 import type { LoginTransaction, LoginTransactions } from './login-transactions';
-import { LoginService } from './login.service';
+import { LoginService, withLoginError } from './login.service';
 import type { OidcClient } from './oidc-client';
 import { PendingLoginCookies } from './pending-login-cookies';
 
@@ -41,6 +47,7 @@ function loginServiceWith(transaction: LoginTransaction, endSession: () => Promi
     transactions as unknown as LoginTransactions,
     sessions as unknown as SessionService,
     loginCookies(),
+    new OidcConfig(),
   );
   return { service, calls };
 }
@@ -69,6 +76,35 @@ describe('LoginService.complete', () => {
     await expect(service.complete('state=s&code=c', 'cookie', undefined)).rejects.toThrow();
     expect(calls).toEqual(['exchangeCode']);
   });
+
+  it.each(['login_required', 'interaction_required', 'consent_required', 'account_selection_required'])(
+    "answers the provider's %s with returnTo?login_error=, touching no session and no code",
+    async (code) => {
+      const { service, calls } = loginServiceWith(transaction('/orders?id=1#top'));
+      await expect(service.complete(`state=s&error=${code}`, 'cookie', 'previous')).resolves.toEqual({
+        loginError: code,
+        returnTo: `/orders?id=1&login_error=${code}#top`,
+      });
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('keeps refusing any other provider error with 400 idp_error', async () => {
+    const { service } = loginServiceWith(transaction('/'));
+    await expect(service.complete('state=s&error=access_denied', 'cookie', undefined)).rejects.toBeInstanceOf(
+      IdpLoginError,
+    );
+  });
+});
+
+describe('withLoginError', () => {
+  it.each([
+    ['/', '/?login_error=login_required'],
+    ['/a?b=1', '/a?b=1&login_error=login_required'],
+    ['/a#x?y', '/a?login_error=login_required#x?y'],
+  ])('%s → %s', (returnTo, expected) => {
+    expect(withLoginError(returnTo, 'login_required')).toBe(expected);
+  });
 });
 
 describe('LoginService.abandon', () => {
@@ -89,12 +125,15 @@ describe('LoginService.abandon', () => {
 
 describe('LoginService.begin', () => {
   /** Records the order of the login's steps; `authorize` plays the provider's part (PAR or not). */
-  function beginWith(authorize: () => Promise<URL>, maxPending = 8) {
+  function beginWith(authorize: () => Promise<URL>, maxPending = 8, config = new OidcConfig()) {
     const calls: string[] = [];
+    const requests: unknown[] = [];
+    const kept: unknown[] = [];
     const ticket = createTicket();
     const oidcClient = {
-      authorizationUrl: () => {
+      authorizationUrl: (request: unknown) => {
         calls.push('authorizationUrl');
+        requests.push(request);
         return authorize();
       },
     };
@@ -103,8 +142,9 @@ describe('LoginService.begin', () => {
         calls.push('prepare');
         return { state: ticket.id, cookieValue: 'login-cookie', ticket };
       },
-      keep: () => {
+      keep: (_pending: unknown, transaction: unknown) => {
         calls.push('keep');
+        kept.push(transaction);
         return Promise.resolve();
       },
       discard: (state: string) => {
@@ -117,15 +157,16 @@ describe('LoginService.begin', () => {
       transactions as unknown as LoginTransactions,
       {} as SessionService,
       loginCookies(maxPending),
+      config,
     );
-    return { service, calls, ticket };
+    return { service, calls, ticket, requests, kept };
   }
 
   it('stores the transaction only once the provider took the authorization request', async () => {
     const { service, calls, ticket } = beginWith(() =>
       Promise.resolve(new URL('https://idp.example/auth?request_uri=x')),
     );
-    await expect(service.begin('/orders')).resolves.toEqual({
+    await expect(service.begin('returnTo=%2Forders')).resolves.toEqual({
       authorizationUrl: 'https://idp.example/auth?request_uri=x',
       loginCookie: {
         name: `__Host-bff-login-${ticket.id.slice(0, 16)}`,
@@ -143,7 +184,7 @@ describe('LoginService.begin', () => {
     const now = Date.now();
     const older = [createTicket(), createTicket(), createTicket()].map((t, i) => cookies.issue(t, now - 3000 + i));
     const requestCookies = Object.fromEntries(older.map((c) => [c.name, c.value]));
-    const { dropped } = await service.begin('/', { ...requestCookies, '__Host-bff': 'session', other: 'x' });
+    const { dropped } = await service.begin('returnTo=%2F', { ...requestCookies, '__Host-bff': 'session', other: 'x' });
     // Three pending plus the new one is one too many, and two too many for the oldest two.
     expect(dropped).toEqual([older[0]!.name]);
     const oldestState = older[0]!.value.split('.')[1]!;
@@ -165,7 +206,25 @@ describe('LoginService.begin', () => {
     ['anything else', new Error('unexpected'), IdpBadResponseError],
   ])('answers a failed push to %s as a failed token call, storing nothing', async (_label, failure, expected) => {
     const { service, calls } = beginWith(() => Promise.reject(failure));
-    await expect(service.begin('/')).rejects.toBeInstanceOf(expected);
+    await expect(service.begin('')).rejects.toBeInstanceOf(expected);
     expect(calls).toEqual(['prepare', 'authorizationUrl']);
+  });
+
+  it('forwards the login parameters to the authorization request and keeps max_age in the transaction', async () => {
+    const { service, requests, kept } = beginWith(() => Promise.resolve(new URL('https://idp.example/auth')));
+    await service.begin('returnTo=%2Fpay&acr_values=urn%3Amfa&prompt=login&max_age=300&ui_locales=de-CH+fr');
+    expect(requests[0]).toEqual(
+      expect.objectContaining({
+        parameters: { prompt: 'login', ui_locales: 'de-CH fr', acr_values: 'urn:mfa', max_age: '300' },
+      }),
+    );
+    expect(kept[0]).toEqual(expect.objectContaining({ returnTo: '/pay', maxAge: 300 }));
+  });
+
+  it('refuses a parameter OIDC_LOGIN_PARAMETERS does not list before anything is prepared', async () => {
+    const config = Object.assign(new OidcConfig(), { loginParameters: ['prompt'] });
+    const { service, calls } = beginWith(() => Promise.resolve(new URL('https://idp.example/auth')), 8, config);
+    await expect(service.begin('acr_values=mfa')).rejects.toBeInstanceOf(InvalidLoginParameterError);
+    expect(calls).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { OidcConfig } from '@bff/config';
 import { DpopKey } from '@bff/dpop';
 import { BffError, describeChain } from '@bff/errors';
 import { rememberSessionDpopKey, SessionService, sessionTag, type OpenedSession } from '@bff/session';
 import * as oidc from 'openid-client';
 import { IdpBadResponseError, IdpLoginError, LoginValidationError } from './auth.errors';
 import { classifyIdpFailure } from './idp-failure';
+import { readLoginQuery } from './login-parameters';
 import { LoginTransactions } from './login-transactions';
 import { OidcClient, type AuthorizationRequest } from './oidc-client';
 import { PendingLoginCookies, type LoginCookie } from './pending-login-cookies';
@@ -18,6 +20,29 @@ function safeErrorCode(value: string | null): string {
   return value && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(value) ? value : 'unknown_error';
 }
 
+/**
+ * The provider's answers to `prompt=none` (OIDC Core §3.1.2.6) that mean "the user must interact":
+ * the SPA learns them on its own page (`?login_error=`) rather than on a BFF error page.
+ */
+const INTERACTION_ERRORS: ReadonlySet<string> = new Set([
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+]);
+
+/** `returnTo` with `login_error=<code>` added to its query (before any fragment). */
+export function withLoginError(returnTo: string, code: string): string {
+  const hash = returnTo.indexOf('#');
+  const path = hash === -1 ? returnTo : returnTo.slice(0, hash);
+  const fragment = hash === -1 ? '' : returnTo.slice(hash);
+  return `${path}${path.includes('?') ? '&' : '?'}login_error=${encodeURIComponent(code)}${fragment}`;
+}
+
+/** A finished callback: a new session, or a silent login the provider could not do. */
+export type LoginOutcome =
+  { sessionCookie: string; returnTo: string; session: OpenedSession } | { loginError: string; returnTo: string };
+
 /** `/auth/login` and `/auth/callback`: the authorization-code flow with PKCE, state and nonce. */
 @Injectable()
 export class LoginService {
@@ -28,19 +53,22 @@ export class LoginService {
     private readonly transactions: LoginTransactions,
     private readonly sessions: SessionService,
     private readonly loginCookies: PendingLoginCookies,
+    private readonly config: OidcConfig,
   ) {}
 
   /**
-   * Starts a login: returns where to send the browser, the login cookie to set and the names of
+   * Starts a login from `/auth/login`'s raw query (`returnTo` and the login parameters of
+   * OIDC_LOGIN_PARAMETERS, see readLoginQuery): returns where to send the browser, the login cookie to set and the names of
    * older login cookies to clear (the browser's pending logins beyond SESSION_LOGIN_MAX_PENDING,
    * whose transactions are discarded). With PAR the request is pushed to the provider first; the
    * transaction is stored only once that worked, so a refused or failed push leaves neither a
    * transaction nor a cookie.
    */
   async begin(
-    returnTo: unknown,
+    rawQuery: string,
     requestCookies: Record<string, string | undefined> = {},
   ): Promise<{ authorizationUrl: string; loginCookie: LoginCookie; dropped: string[] }> {
+    const { returnTo, parameters, maxAge } = readLoginQuery(rawQuery, this.config.loginParameters);
     const target = validateReturnTo(returnTo);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
@@ -49,9 +77,16 @@ export class LoginService {
       state: pending.state,
       nonce,
       codeChallenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      parameters,
     });
     const startedAt = Date.now();
-    await this.transactions.keep(pending, { nonce, codeVerifier, returnTo: target, createdAt: startedAt });
+    await this.transactions.keep(pending, {
+      nonce,
+      codeVerifier,
+      returnTo: target,
+      createdAt: startedAt,
+      ...(maxAge === undefined ? {} : { maxAge }),
+    });
     const superseded = this.loginCookies.superseded(requestCookies, startedAt);
     await Promise.all(superseded.map(async ({ ticket }) => ticket && this.transactions.discard(ticket.id)));
     return {
@@ -94,19 +129,29 @@ export class LoginService {
    * Completes a login from the callback's query. Every failure throws before a
    * session exists; on success a new session (new id) replaces any previous one.
    * The caller hands the cookie to the browser, or {@link abandon}s the session.
+   * A provider's `login_required`, `interaction_required`, `consent_required` or
+   * `account_selection_required` (a `prompt=none` that needs the user) is no failure: the
+   * outcome names it, for a redirect to `returnTo?login_error=<code>`; any session stays as it was.
    */
   async complete(
     rawQuery: string,
     loginCookie: string | undefined,
     previousSessionCookie: string | undefined,
     userAgent?: string,
-  ): Promise<{ sessionCookie: string; returnTo: string; session: OpenedSession }> {
+  ): Promise<LoginOutcome> {
     const query = new URLSearchParams(rawQuery);
     const transaction = await this.transactions.finish(query.get('state') ?? undefined, loginCookie);
     // Checked again before the code is spent: a transaction stored by an older version
     // may hold a returnTo that today's rule refuses, and the redirect must be writable.
     const returnTo = validateReturnTo(transaction.returnTo);
-    if (query.has('error')) throw new IdpLoginError(safeErrorCode(query.get('error')));
+    if (query.has('error')) {
+      const code = safeErrorCode(query.get('error'));
+      if (INTERACTION_ERRORS.has(code)) {
+        this.logger.log(`silent login not possible: the provider answered ${code}`);
+        return { loginError: code, returnTo: withLoginError(returnTo, code) };
+      }
+      throw new IdpLoginError(code);
+    }
 
     const state = query.get('state') as string;
     // RFC 9449: the session's own key, made before the code is spent so the tokens are bound to it.
@@ -120,6 +165,7 @@ export class LoginService {
           state,
           nonce: transaction.nonce,
           codeVerifier: transaction.codeVerifier,
+          ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
         },
         dpopKey,
       );

@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { IdpRequirementsError, IdpUnavailableError } from './auth.errors';
 import { ClientAssertionKeys } from './client-assertion-keys';
 import { idpFetch } from './idp-fetch';
+import type { ForwardedLoginParameters } from './login-parameters';
 import { expectedIdTokenAlg, providerProblems, usesPar } from './provider-requirements';
 import {
   ACCESS_TOKEN_TYPE,
@@ -21,6 +22,8 @@ export interface AuthorizationRequest {
   state: string;
   nonce: string;
   codeChallenge: string;
+  /** The SPA's validated login parameters (`prompt`, `acr_values`, `max_age`, ...). */
+  parameters?: ForwardedLoginParameters;
 }
 
 /**
@@ -161,6 +164,8 @@ export class OidcClient implements OnModuleInit {
 
   private authorizationParameters(params: AuthorizationRequest): Record<string, string> {
     return {
+      // First, so that none of the BFF's own parameters can be replaced by them.
+      ...params.parameters,
       redirect_uri: this.redirectUri,
       scope: this.config.scopes,
       state: params.state,
@@ -185,10 +190,13 @@ export class OidcClient implements OnModuleInit {
     return oidc.buildAuthorizationUrlWithPAR(this.oidcConfig, this.authorizationParameters(params));
   }
 
-  /** Validates the authorization response (state, iss) and exchanges the code; throws openid-client's errors. */
+  /**
+   * Validates the authorization response (state, iss) and exchanges the code, checking the ID
+   * token's `auth_time` against `maxAge` when given; throws openid-client's errors.
+   */
   async exchangeCode(
     callbackUrl: URL,
-    checks: { state: string; nonce: string; codeVerifier: string },
+    checks: { state: string; nonce: string; codeVerifier: string; maxAge?: number },
     dpop?: DpopKey,
   ): Promise<TokenSet> {
     const response = await oidc.authorizationCodeGrant(
@@ -199,6 +207,8 @@ export class OidcClient implements OnModuleInit {
         expectedNonce: checks.nonce,
         pkceCodeVerifier: checks.codeVerifier,
         idTokenExpected: true,
+        // OIDC Core §3.1.2.1: with max_age the ID token must carry an auth_time within it.
+        ...(checks.maxAge === undefined ? {} : { maxAge: checks.maxAge }),
       },
       undefined,
       await this.dpopOption(dpop),

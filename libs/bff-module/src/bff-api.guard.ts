@@ -1,5 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
+import { Reflector } from '@nestjs/core';
+import { allowedOriginsOf, assertBrowserRequest, assertStepUp } from '@bff/auth';
 import { ServerConfig } from '@bff/config';
 import { RequestSessions } from '@bff/session';
 import type { FastifyRequest } from 'fastify';
@@ -7,6 +8,9 @@ import { viewOfSession, type BffSession } from './current-session';
 
 /** Where the guard leaves the caller's session for `@CurrentSession()`. */
 export const BFF_SESSION = Symbol('bff:session');
+
+/** Metadata key of `@BffApi({ acr })`: the `acr` values the handler asks for. */
+export const BFF_API_ACR = 'bff:api-acr';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,18 +26,27 @@ declare module 'fastify' {
 @Injectable()
 export class BffApiGuard implements CanActivate {
   private readonly allowedOrigins: ReadonlySet<string>;
+  private readonly publicOrigin: string;
 
   constructor(
     server: ServerConfig,
     private readonly sessions: RequestSessions,
+    private readonly reflector: Reflector,
   ) {
     this.allowedOrigins = allowedOriginsOf(server);
+    this.publicOrigin = new URL(server.publicUrl).origin;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     assertBrowserRequest(request.headers, this.allowedOrigins);
-    request[BFF_SESSION] = viewOfSession(await this.sessions.require(request));
+    const session = await this.sessions.require(request);
+    const acr = this.reflector.getAllAndOverride<string[] | undefined>(BFF_API_ACR, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    assertStepUp(acr, session.record.acr, request.headers, this.publicOrigin);
+    request[BFF_SESSION] = viewOfSession(session);
     return true;
   }
 }

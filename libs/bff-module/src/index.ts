@@ -1,7 +1,7 @@
 export { BffModule } from './bff.module';
 export { BFF_MODULE_OPTIONS } from './bff.module-definition';
 export { setupBff } from './setup-bff';
-export { BffApi, CurrentSession } from './bff-api.decorator';
+export { BffApi, CurrentSession, type BffApiOptions } from './bff-api.decorator';
 export { BffApiGuard } from './bff-api.guard';
 export type { BffSession } from './current-session';
 export {

@@ -26,7 +26,7 @@ const ACR_VALUE = /^[\x21-\x7e]+$/;
 const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/;
 /** The `prompt` values of OIDC Core 1.0 section 3.1.2.1. */
 const PROMPTS: ReadonlySet<string> = new Set(['none', 'login', 'consent', 'select_account']);
-const MAX_AGE = /^(?:0|[1-9][0-9]{0,14})$/;
+const MAX_AGE = /^(?:0|[1-9][0-9]{0,15})$/;
 
 type TextOption = Exclude<keyof BffLoginOptions, 'returnTo' | 'maxAge'>;
 

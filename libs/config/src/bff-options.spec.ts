@@ -69,6 +69,8 @@ describe('route token policies', () => {
     [{ token: 'exchange', audience: 'reports' }],
     [{ token: 'exchange', resource: 'http://localhost:4002' }],
     [{ token: 'user', resource: 'http://localhost:4001' }],
+    [{ token: 'user', acr: ['urn:dev-idp:mfa'] }],
+    [{ token: 'exchange', audience: 'reports', acr: ['a', 'b'] }],
   ])('accepts %j', (extra) => {
     expect(() => configFromOptions({ ...VALID, proxy: { routes: [route(extra)] } })).not.toThrow();
   });
@@ -80,10 +82,39 @@ describe('route token policies', () => {
     [{ token: 'client', resource: 'not a url' }, /\[resource\]/],
     [{ token: 'client', scope: 'bad"scope' }, /\[scope\]: must be space-separated/],
     [{ token: 'sometimes' }, /\[token\]/],
+    [{ token: 'none', acr: ['mfa'] }, /"acr" \(step-up\) means nothing/],
+    [{ token: 'optional-user', acr: ['mfa'] }, /"acr" \(step-up\) means nothing/],
+    [{ token: 'user', acr: [] }, /\[acr\]/],
+    [{ token: 'user', acr: ['two words'] }, /\[acr\]: each acr value must be printable ASCII/],
+    [{ token: 'user', acr: ['a'.repeat(200), 'b'.repeat(60)] }, /"acr" joined by spaces must be at most 255/],
   ])('refuses the impossible route %j at boot, naming it', (extra, problem) => {
     const problems = problemsOf({ ...VALID, proxy: { routes: [route(extra)] } });
     expect(problems.join('\n')).toMatch(/BFF_ROUTES\[0\]/);
     expect(problems.join('\n')).toMatch(problem);
+  });
+});
+
+describe('OIDC_LOGIN_PARAMETERS', () => {
+  it('defaults to all five and takes a subset', () => {
+    expect(configFromOptions(VALID).oidc.loginParameters).toEqual([
+      'prompt',
+      'login_hint',
+      'ui_locales',
+      'acr_values',
+      'max_age',
+    ]);
+    const env = bffOptionsFromEnv({ OIDC_LOGIN_PARAMETERS: 'acr_values, max_age' });
+    expect(configFromOptions({ ...VALID, oidc: { ...VALID.oidc, ...env.oidc } }).oidc.loginParameters).toEqual([
+      'acr_values',
+      'max_age',
+    ]);
+  });
+
+  it('refuses an unknown name at boot, naming the variable', () => {
+    const env = bffOptionsFromEnv({ OIDC_LOGIN_PARAMETERS: 'prompt,redirect_uri' });
+    expect(problemsOf({ ...VALID, oidc: { ...VALID.oidc, ...env.oidc } })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^OIDC_LOGIN_PARAMETERS: must list only prompt, login_hint/)]),
+    );
   });
 });
 

@@ -14,10 +14,13 @@ export {
 export {
   CLIENT_AUTH_METHODS,
   ID_TOKEN_SIGNING_ALGS,
+  LOGIN_PARAMETERS,
+  MAX_LOGIN_PARAMETER_LENGTH,
   OidcConfig,
   type ClientAuthMethod,
   type DpopAlg,
   type IdTokenSigningAlg,
+  type LoginParameter,
   type OidcProfile,
   type ParMode,
 } from './oidc.config';

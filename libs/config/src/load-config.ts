@@ -4,7 +4,7 @@ import { BffConfig, CONFIG_SECTIONS } from './bff-config';
 import { ConfigValidationError } from './config-validation.error';
 import { envVarsOf, parseEnvValue, type EnvVarSpec } from './env-var.decorator';
 import { checkTransport } from './loopback';
-import { OidcConfig } from './oidc.config';
+import { MAX_LOGIN_PARAMETER_LENGTH, OidcConfig } from './oidc.config';
 import { applyOidcProfile, checkClientAuthentication } from './oidc-client-rules';
 import { ProxyConfig } from './proxy.config';
 import { RedisConfig } from './redis.config';
@@ -183,6 +183,13 @@ function impossiblePolicy(route: UpstreamRoute): string[] {
   }
   if (route.token === 'none' && asks) {
     problems.push('token "none" sends no token, so "audience", "resource" and "scope" mean nothing');
+  }
+  if (route.acr !== undefined && route.token !== 'user' && route.token !== 'exchange') {
+    problems.push(`token "${route.token}" does not need a session, so "acr" (step-up) means nothing; use "user"`);
+  }
+  // The step-up login asks for them as acr_values, which /auth/login takes up to its length limit.
+  if (Array.isArray(route.acr) && route.acr.join(' ').length > MAX_LOGIN_PARAMETER_LENGTH) {
+    problems.push(`"acr" joined by spaces must be at most ${String(MAX_LOGIN_PARAMETER_LENGTH)} characters`);
   }
   if ((route.token === 'user' || route.token === 'optional-user') && route.audience !== undefined) {
     problems.push(

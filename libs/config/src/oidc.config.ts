@@ -1,4 +1,6 @@
 import {
+  ArrayUnique,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -32,6 +34,13 @@ export type DpopAlg = 'ES256' | 'EdDSA';
 /** The ID token algorithms this BFF can be told to expect; the FAPI 2.0 profile allows PS256, ES256 and EdDSA only. */
 export const ID_TOKEN_SIGNING_ALGS = ['PS256', 'ES256', 'EdDSA', 'RS256'] as const;
 export type IdTokenSigningAlg = (typeof ID_TOKEN_SIGNING_ALGS)[number];
+
+/** The OIDC authorization-request parameters `/auth/login` can forward (OIDC Core §3.1.2.1). */
+export const LOGIN_PARAMETERS = ['prompt', 'login_hint', 'ui_locales', 'acr_values', 'max_age'] as const;
+export type LoginParameter = (typeof LOGIN_PARAMETERS)[number];
+
+/** The longest text value of a login parameter `/auth/login` forwards (the browser client's limit too). */
+export const MAX_LOGIN_PARAMETER_LENGTH = 255;
 
 /** The OpenID Provider and this BFF's registration there as a confidential client. */
 export class OidcConfig {
@@ -121,6 +130,16 @@ export class OidcConfig {
   })
   @Matches(/(^|\s)openid(\s|$)/, { message: 'must contain the scope "openid"' })
   scopes = 'openid profile email offline_access';
+
+  @EnvVar('OIDC_LOGIN_PARAMETERS', {
+    kind: 'list',
+    doc: 'Comma-separated OIDC parameters `/auth/login` forwards to the authorization request when the SPA passes them, each validated (docs/security-model.md): any of `prompt`, `login_hint`, `ui_locales`, `acr_values`, `max_age`. A parameter not listed is answered 400 `invalid_login_parameter`.',
+    default: 'prompt,login_hint,ui_locales,acr_values,max_age',
+  })
+  @IsArray()
+  @ArrayUnique({ message: 'must not name a parameter twice' })
+  @IsIn(LOGIN_PARAMETERS, { each: true, message: `must list only ${LOGIN_PARAMETERS.join(', ')}` })
+  loginParameters: LoginParameter[] = [...LOGIN_PARAMETERS];
 
   @EnvVar('OIDC_HTTP_TIMEOUT_MS', {
     kind: 'int',

@@ -7,7 +7,7 @@ import { UpstreamRoute } from './upstream-route';
 export class ProxyConfig {
   @EnvVar('BFF_ROUTES', {
     kind: 'json',
-    doc: 'JSON array of routes `{ "name", "upstream", "token", "audience", "resource", "scope", "timeoutMs", "methods" }`; `/api/<name>/…` is proxied to `upstream`. `token`: `user` (default), `optional-user`, `none`, `client` (the BFF\'s client-credentials token), `user-or-client`, `exchange` (the user token exchanged for `audience`/`resource`, RFC 8693). `methods` unset allows GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS; TRACE, TRACK and CONNECT are never forwarded.',
+    doc: 'JSON array of routes `{ "name", "upstream", "token", "audience", "resource", "scope", "timeoutMs", "methods", "acr" }`; `/api/<name>/…` is proxied to `upstream`. `token`: `user` (default), `optional-user`, `none`, `client` (the BFF\'s client-credentials token), `user-or-client`, `exchange` (the user token exchanged for `audience`/`resource`, RFC 8693). `methods` unset allows GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS; TRACE, TRACK and CONNECT are never forwarded. `acr` (step-up, with `user` or `exchange`): the `acr` values a session must have, else 401 `step_up_required` with a `loginUrl`.',
     default: '[]',
   })
   @IsArray()

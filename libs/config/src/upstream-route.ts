@@ -1,4 +1,5 @@
 import {
+  ArrayNotEmpty,
   ArrayUnique,
   IsArray,
   IsIn,
@@ -81,6 +82,18 @@ export class UpstreamRoute {
   @Min(100)
   @Max(600000)
   timeoutMs = 30000;
+
+  /**
+   * Step-up: the `acr` values (any one) a session must have been authenticated with to call this
+   * route; otherwise 401 `step_up_required` with a `loginUrl` asking for them (`acr_values`). Only
+   * with token `user` or `exchange`; unset: any session will do.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @Matches(/^[\x21-\x7e]+$/, { each: true, message: 'each acr value must be printable ASCII without spaces' })
+  acr?: string[];
 
   /** Allowed methods, a subset of {@link API_METHODS}; unset allows all of those. */
   @IsOptional()

@@ -6,16 +6,19 @@
  */
 export class BffError extends Error {
   readonly expose: boolean;
+  /** Further members of the JSON body beside `error` and `message` (only when exposed), e.g. `loginUrl`. */
+  readonly fields: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly code: string,
     readonly status: number,
     message: string,
-    options?: { cause?: unknown; expose?: boolean },
+    options?: { cause?: unknown; expose?: boolean; fields?: Record<string, string> },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.expose = options?.expose ?? status < 500;
+    this.fields = options?.fields;
   }
 }
 

@@ -77,6 +77,8 @@ export class BffExceptionFilter implements ExceptionFilter {
       const line = `${where} -> ${String(status)} ${body.error}${exception.cause ? `: ${describeChain(exception.cause)}` : ''}`;
       // A missing session is the SPA's routine "am I logged in?" answer; forged states and bad tokens are not.
       if (status === 401 && body.error === 'session_required') this.logger.debug(line);
+      // A step-up is the SPA's routine way to a stronger login, not a fault.
+      else if (status === 401 && body.error === 'step_up_required') this.logger.log(line);
       else this.logger.warn(line);
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { allowedOriginsOf, assertBrowserRequest } from '@bff/auth';
+import { allowedOriginsOf, assertBrowserRequest, assertStepUp } from '@bff/auth';
 import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
@@ -126,6 +126,8 @@ export class ApiProxy {
     let session: OpenedSession | undefined;
     if (need === 'required') session = await this.sessions.require(request);
     else if (need === 'optional') session = await this.sessions.open(request);
+    // Step-up (route `acr`): refused before any token work or upstream call.
+    if (route.acr) assertStepUp(route.acr, session?.record.acr, request.headers, this.publicUrl.origin);
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
     const body = proxiedBodyOf(request, this.config.bodyLimitBytes);
     const state: ProxyState = {
@@ -211,6 +213,7 @@ export class ApiProxy {
     const line = `${request.method} /api/… -> ${String(refusal.status)} ${refusal.body.error}`;
     if (refusal.status >= 500) this.logger.error(`${line}: ${describeChain(error)}`);
     else if (refusal.body.error === 'session_required') this.logger.debug(line);
+    else if (refusal.body.error === 'step_up_required') this.logger.log(line);
     else this.logger.warn(line);
     return refusal;
   }
