@@ -34,11 +34,12 @@ export async function launchChromium(): Promise<Browser> {
 
 /**
  * Runs one named step of a browser scenario; when it fails, every page of the
- * context is saved as `<scenario>--<step>--<n>.png` and the paths are added to
- * the error, so the failing state can be looked at after the run.
+ * context (or of each context, for a scenario with several browsers) is saved as
+ * `<scenario>--<step>--<n>.png` and the paths are added to the error, so the
+ * failing state can be looked at after the run.
  */
 export async function step<T>(
-  context: BrowserContext,
+  contexts: BrowserContext | readonly BrowserContext[],
   scenario: string,
   name: string,
   run: () => Promise<T>,
@@ -49,7 +50,8 @@ export async function step<T>(
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const slug = (text: string) => text.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     const saved: string[] = [];
-    for (const [index, page] of context.pages().entries()) {
+    const pages = [contexts].flat().flatMap((context) => context.pages());
+    for (const [index, page] of pages.entries()) {
       const path = join(SCREENSHOT_DIR, `${slug(scenario)}--${slug(name)}--${String(index + 1)}.png`);
       try {
         await page.screenshot({ path, fullPage: true, timeout: 5_000 });

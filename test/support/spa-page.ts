@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /** What the demo API's /me answers: the claims of the access token it received. */
 export interface TokenClaims {
@@ -9,13 +9,86 @@ export interface TokenClaims {
 
 /** Logs in through the dev IdP's form from the demo SPA's Log in button. */
 export async function logInThroughTheForm(page: Page, bffUrl: string, username: string): Promise<void> {
+  await startLogin(page, bffUrl);
+  await submitLoginForm(page, bffUrl, username);
+}
+
+/** Opens the demo SPA signed out and presses Log in: the page waits at the dev IdP's form. */
+export async function startLogin(page: Page, bffUrl: string): Promise<void> {
   await page.goto(bffUrl);
+  await page.locator('#user[data-state="signed-out"]').waitFor();
   await page.locator('#login').click();
+  await page.locator('#username').waitFor();
+}
+
+/** Fills the dev IdP's form (the password is the username) and waits for the SPA to show the user signed in. */
+export async function submitLoginForm(page: Page, bffUrl: string, username: string): Promise<void> {
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(username);
   await page.locator('button[type=submit]').click();
   await page.waitForURL(`${bffUrl}/**`);
-  await page.locator('#user[data-state="signed-in"]').waitFor();
+  await waitForUserState(page, 'signed-in');
+}
+
+/**
+ * `#user[data-state]` (`signed-in`, `signed-out`…), and with `detectedBy` also
+ * `[data-detected-by]`: how the page learnt it (`other-tab`, `close-code`, `page`…).
+ */
+export async function waitForUserState(page: Page, state: string, detectedBy?: string): Promise<void> {
+  const by = detectedBy === undefined ? '' : `[data-detected-by="${detectedBy}"]`;
+  await page.locator(`#user[data-state="${state}"]${by}`).waitFor();
+}
+
+/**
+ * Records every change of `#user` and `#ws-status` as `user:<state>:<detectedBy>` and
+ * `ws:<state>`, in the order the page made them, into `window.__pageEvents`. One observer of the
+ * whole document, so that as an init script it sees the page's first states too.
+ */
+const RECORD_PAGE_EVENTS = `(() => {
+  if (window.__pageEvents) return;
+  const events = (window.__pageEvents = []);
+  const describe = (node) =>
+    node.id === 'user' ? 'user:' + node.dataset.state + ':' + node.dataset.detectedBy : 'ws:' + node.dataset.state;
+  new MutationObserver((records) => {
+    for (const { target } of records) {
+      if (target.id !== 'user' && target.id !== 'ws-status') continue;
+      const event = describe(target);
+      if (events[events.length - 1] !== event) events.push(event);
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-detected-by'] });
+})()`;
+
+/** Records the page's state changes from now on; read them with {@link pageEvents}. */
+export async function recordPageEvents(page: Page): Promise<void> {
+  // A string, not a function: the server-side tsconfig has no DOM types.
+  await page.evaluate(RECORD_PAGE_EVENTS);
+}
+
+/** Records the state changes of every page the context loads from now on, from their start. */
+export async function recordPageEventsOf(context: BrowserContext): Promise<void> {
+  await context.addInitScript(RECORD_PAGE_EVENTS);
+}
+
+/**
+ * Waits until the page recorded `events` in this order (others may come between them); one
+ * ending in `:` matches any event it starts (`user:signed-in:`, however the page learnt it).
+ */
+export async function waitForPageEvents(page: Page, events: string[]): Promise<void> {
+  await page.waitForFunction(
+    `((wanted) => {
+      let next = 0;
+      for (const event of window.__pageEvents ?? []) {
+        const want = wanted[next];
+        if (want !== undefined && (event === want || (want.endsWith(':') && event.startsWith(want)))) next++;
+      }
+      return next === wanted.length;
+    })(${JSON.stringify(events)})`,
+  );
+}
+
+/** What {@link recordPageEvents} saw so far. */
+export async function pageEvents(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('window.__pageEvents');
 }
 
 /** Clicks "Call API" and returns the claims of the token the demo API received. */

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
 import { createDemoApi, redisPublisher } from '@bff/demo-api';
 import { startStack, type Stack } from './bff-stack';
 import { launchChromium } from './chromium';
@@ -17,15 +17,31 @@ export interface SpaStack {
   stack: Stack;
   /** One browser profile: its tabs share cookies, as a user's tabs do. */
   context: BrowserContext;
+  /** Another profile of the same browser: another device, with cookies of its own. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
+
+/** A BFF route to the demo API, as BFF_ROUTES lists them (`upstream` is added). */
+export type DemoRoute = { name: string; path?: string } & Record<string, unknown>;
+
+/** The route every SPA stack has: `demo`, the user's token. */
+const DEMO_ROUTE: DemoRoute = { name: 'demo', token: 'user' };
 
 /**
  * Everything the demo runs, for a real browser: the dev IdP and the BFF (Redis sessions)
  * serving the built demo SPA, the demo API publishing notifications through Redis, and
  * Debian's Chromium with a fresh profile.
  */
-export async function startSpaStack(options: { accessTokenTtlSeconds?: number } = {}): Promise<SpaStack> {
+export async function startSpaStack(
+  options: {
+    accessTokenTtlSeconds?: number;
+    /** More routes to the demo API besides `demo`; `path` is appended to its URL. */
+    routes?: DemoRoute[];
+    /** More BFF environment (SESSION_IDLE_TIMEOUT_SECONDS…), applied last. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<SpaStack> {
   // Each part registers its stop as soon as it runs, so a failed start still cleans up.
   const stops: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
@@ -40,7 +56,13 @@ export async function startSpaStack(options: { accessTokenTtlSeconds?: number } 
       env: {
         BFF_STATIC_DIR: staticDir,
         BFF_DEV_INSECURE_COOKIES: 'true',
-        BFF_ROUTES: JSON.stringify([{ name: 'demo', upstream: `http://127.0.0.1:${String(apiPort)}`, token: 'user' }]),
+        BFF_ROUTES: JSON.stringify(
+          [DEMO_ROUTE, ...(options.routes ?? [])].map(({ path, ...route }) => ({
+            ...route,
+            upstream: `http://127.0.0.1:${String(apiPort)}${path ?? ''}`,
+          })),
+        ),
+        ...options.env,
       },
     });
     stops.push(() => stack.close());
@@ -54,9 +76,12 @@ export async function startSpaStack(options: { accessTokenTtlSeconds?: number } 
     stops.push(() => demoApi.close());
     const browser = await launchChromium();
     stops.push(() => browser.close());
-    const context = await browser.newContext();
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    return { stack, context, close };
+    const newContext = async (contextOptions?: BrowserContextOptions): Promise<BrowserContext> => {
+      const created = await browser.newContext(contextOptions);
+      created.setDefaultTimeout(UI_TIMEOUT_MS);
+      return created;
+    };
+    return { stack, context: await newContext(), newContext, close };
   } catch (error) {
     await close();
     throw error;

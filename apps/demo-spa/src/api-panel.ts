@@ -14,9 +14,11 @@ type ApiState = 'pending' | 'ok' | 'error';
  * one of the last answer:
  * - `demo` (`user`): `/me` echoes the user's access token; its `exp` changes when the BFF refreshed it;
  * - `reports` (`exchange`): the user's token exchanged for the reports audience;
- * - `public` (`client`): the BFF's own client-credentials token, no user.
+ * - `public` (`client`): the BFF's own client-credentials token, no user;
+ * - `sensitive` (`user`, with `acr: ['urn:dev-idp:mfa']`): a session without the second factor is
+ *   answered 401 `step_up_required`, and the page's hook goes to the login that asks for it.
  */
-export type ApiName = 'demo' | 'reports' | 'public';
+export type ApiName = 'demo' | 'reports' | 'public' | 'sensitive';
 
 interface ApiCall {
   /** The BFF route and the path under it. */
@@ -30,6 +32,7 @@ const CALLS: Record<ApiName, ApiCall> = {
   demo: { path: '/me', label: 'API', button: el.callApi },
   reports: { path: '/summary', label: 'Reports API', button: el.callReports },
   public: { path: '/catalog', label: 'Public API', button: el.callPublic },
+  sensitive: { path: '/sensitive', label: 'Sensitive action', button: el.callSensitive },
 };
 
 /** What each route of the demo API echoes about the access token it received. */
@@ -129,8 +132,13 @@ export function createApiPanel(bff: BffClient): { call: (api: ApiName) => Promis
       el.tokenExpiry.textContent = '';
       showToken(api, undefined);
       if (error instanceof BffHttpError) {
-        // A 401 already signed the page out (the client's onUnauthenticated hook).
-        const reason = error.status === 401 ? 'Session ended (401): log in again.' : describeError(error);
+        // A 401 already signed the page out, or went to the step-up login (the client's onUnauthenticated hook).
+        const reason =
+          error.status !== 401
+            ? describeError(error)
+            : error.errorCode === 'step_up_required'
+              ? 'A second factor is needed (401 step_up_required): going to the login.'
+              : 'Session ended (401): log in again.';
         setState(api, 'error', error.status);
         setStatus(el.apiStatus, `${label}: ${reason}`, 'error');
         showBody(error.body);

@@ -1,4 +1,4 @@
-import type { BffClient, BffNotifications, ServerFrame } from './client/index.js';
+import type { BffClient, BffNotifications, ServerFrame, SessionEndedBy } from './client/index.js';
 import { BffHttpError } from './client/index.js';
 import { describeError } from './describe-error.js';
 import { prependEntry, setStatus } from './dom.js';
@@ -22,7 +22,10 @@ export interface NotificationsPanel {
 }
 
 /** The WebSocket view and "Send notification" (the demo API publishes it to the caller's user channel). */
-export function createNotificationsPanel(bff: BffClient, onSessionEnded: () => void): NotificationsPanel {
+export function createNotificationsPanel(
+  bff: BffClient,
+  onSessionEnded: (detectedBy: SessionEndedBy) => void,
+): NotificationsPanel {
   let stream: BffNotifications | undefined;
 
   function setSocketState(state: SocketState, detail = ''): void {
@@ -50,10 +53,10 @@ export function createNotificationsPanel(bff: BffClient, onSessionEnded: () => v
       stream = undefined;
       setSocketState('stopped', `by the server: ${String(code)} ${reason}`.trim());
     });
-    current.on('session-ended', () => {
+    current.on('session-ended', ({ detectedBy }) => {
       stream = undefined;
-      setSocketState('session-ended', 'the session ended');
-      onSessionEnded();
+      setSocketState('session-ended', `the session ended (${detectedBy})`);
+      onSessionEnded(detectedBy);
     });
   }
 

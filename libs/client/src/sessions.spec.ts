@@ -41,8 +41,15 @@ describe('bff.sessions().list()', () => {
     await expect(bff.sessions().list()).resolves.toEqual([PHONE]);
   });
 
+  it('reads a createdAt and lastSeenAt the BFF does not know (null) as null', async () => {
+    const older = { ...LAPTOP, createdAt: null, lastSeenAt: null };
+    const { bff } = openPage(bffWith([HERE, older]));
+    await expect(bff.sessions().list()).resolves.toEqual([HERE, older]);
+  });
+
   it.each([
     ['an object instead of a list', { sessions: [] }],
+    ['a missing createdAt', [{ ...HERE, createdAt: undefined }]],
     ['an entry that is not an object', [HERE, 'h-2']],
     ['an empty handle', [{ ...HERE, handle: '' }]],
     ['a handle that is a number', [{ ...HERE, handle: 7 }]],

@@ -5,10 +5,10 @@ import { readBody } from './http.js';
 export interface BffSessionInfo {
   /** Opaque: what `end(handle)` takes. Never the session's cookie or id. */
   handle: string;
-  /** ISO-8601 UTC: the login. */
-  createdAt: string;
-  /** ISO-8601 UTC: the session's latest call. */
-  lastSeenAt: string;
+  /** ISO-8601 UTC: the login; null when the BFF does not know it (a session older than its listings). */
+  createdAt: string | null;
+  /** ISO-8601 UTC: the session's latest call; null when the BFF does not know it. */
+  lastSeenAt: string | null;
   /** ISO-8601 UTC: when it ends without further activity. */
   expiresAt: string;
   /** The browser's `User-Agent` at the login; null when it sent none. */
@@ -38,6 +38,10 @@ function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
 
+function isTimestampOrNull(value: unknown): value is string | null {
+  return value === null || isTimestamp(value);
+}
+
 /** Checks that a 200 body of `/auth/sessions` is a list of {@link BffSessionInfo}. */
 export function parseSessions(url: string, body: unknown): BffSessionInfo[] {
   if (!Array.isArray(body)) throw new BffInvalidResponseError(url, 'not a JSON array');
@@ -50,7 +54,8 @@ export function parseSessions(url: string, body: unknown): BffSessionInfo[] {
     if (typeof handle !== 'string' || handle.length === 0 || handle.length > MAX_HANDLE_LENGTH) {
       throw new BffInvalidResponseError(url, `${at}: \`handle\` is not a non-empty string`);
     }
-    if (!isTimestamp(createdAt) || !isTimestamp(lastSeenAt) || !isTimestamp(expiresAt)) {
+    // The BFF sends null for a time it does not know (libs/auth/src/sessions.controller.ts).
+    if (!isTimestampOrNull(createdAt) || !isTimestampOrNull(lastSeenAt) || !isTimestamp(expiresAt)) {
       throw new BffInvalidResponseError(
         url,
         `${at}: \`createdAt\`, \`lastSeenAt\` or \`expiresAt\` is not a timestamp`,
