@@ -182,7 +182,8 @@ function printBanner(env: NodeJS.ProcessEnv, profile: DemoProfile): void {
     `  Profile   ${describeProfile(profile)}`,
     `  Sessions  ${sessions}`,
     `  Dev IdP   ${String(env.OIDC_ISSUER)}    demo API ${String(env.DEMO_API_URL)}`,
-    '            (as /api/demo/*, /api/reports/* by token exchange, /api/public/* with the BFF token)',
+    '            (as /api/demo/*, /api/reports/* by token exchange, /api/public/* with the BFF token,',
+    '             /api/sensitive/* after a second factor: the demo code 123456)',
     '  Stop      Ctrl-C',
   ];
   const rule = '='.repeat(Math.max(...lines.map((l) => l.length)) + 2);
