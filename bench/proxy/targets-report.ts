@@ -6,6 +6,7 @@
 import type { Range } from '../common/summary';
 import { find, fixed, saturation, type TargetSummary } from './report';
 import type { StackTotals } from './stack';
+import { OTLP_PROTOCOL } from './variants';
 
 /** Issue 14: the BFF at production defaults against the bare reply-from proxy and the peer. */
 export const HEADLINE_VS_BARE = 1;
@@ -87,7 +88,7 @@ function tracing(rows: TargetSummary[], names: TargetNames, totals: StackTotals)
     );
   }
   return (
-    `- Tracing (issue 14): 100% sampled, OTLP/HTTP (JSON) to a collector stub in its own process: ${measured} ` +
+    `- Tracing (issue 14): 100% sampled, OTLP/HTTP (${OTLP_PROTOCOL}) to a collector stub in its own process: ${measured} ` +
     `${verdict(cost <= TRACING_MAX_COST)}; the BFF spends ${fixed(cpu(row) - cpu(base), 0)} µs more CPU per ` +
     `request (${fixed(cpu(row), 0)} against ${fixed(cpu(base), 0)}). The collector received ${String(spans)} spans ` +
     `in ${String(totals.collector.exports ?? 0)} exports, ${fixed(spans / Math.max(1, requests), 2)} per measured ` +

@@ -5,7 +5,7 @@ import type { UpstreamRoute } from '@bff/config';
 import type { DpopKey } from '@bff/dpop';
 import type { OpenedSession } from '@bff/session';
 import type { RouteTokens } from '@bff/token';
-import { endClientSpan, startClientSpan, traceHeadersOf, type BffTracing } from '@bff/tracing';
+import { endClientSpan, startClientSpan, traceHeadersOf, type BffTracing, type CallUrl } from '@bff/tracing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'undici';
 import type { BodyLimit } from './body-limit';
@@ -13,7 +13,7 @@ import { upstreamRequestHeaders } from './forwarded-headers';
 import { BodyTooLargeError, upstreamFailureOf } from './proxy.errors';
 import { UpstreamExchange, type ExchangeObserver } from './upstream-exchange';
 import { browserLocationOf, type RouteLocation } from './upstream-location';
-import type { UpstreamProofs } from './upstream-proofs';
+import { plainPathOf, type UpstreamProofs } from './upstream-proofs';
 
 /** What the checks in preHandler hand to the forwarding handler. */
 export interface ProxyState {
@@ -62,6 +62,21 @@ export interface RouteForwarding {
   renderRawError(error: unknown, request: FastifyRequest, reply: FastifyReply): void;
 }
 
+/** Each upstream origin parsed once: a span's URL is that origin and the call's plain path. */
+const parsedOrigins = new Map<string, URL>();
+
+/** The URL of a call as `new URL(target, origin)` has it, without parsing one per call when its path is plain. */
+function upstreamUrlOf(origin: string, target: string): CallUrl {
+  const path = plainPathOf(target);
+  if (path === undefined) return new URL(target, origin);
+  let parsed = parsedOrigins.get(origin);
+  if (parsed === undefined) {
+    parsed = new URL(origin);
+    parsedOrigins.set(origin, parsed);
+  }
+  return { protocol: parsed.protocol, hostname: parsed.hostname, port: parsed.port, origin, pathname: path };
+}
+
 /** The CLIENT span of one attempt at an upstream call (its query is never recorded). */
 function upstreamSpan(
   forwarding: RouteForwarding,
@@ -70,7 +85,7 @@ function upstreamSpan(
   attempt: number,
   parent: Context,
 ): Span {
-  const url = new URL(target, forwarding.location.upstreamOrigin);
+  const url = upstreamUrlOf(forwarding.location.upstreamOrigin, target);
   const attributes =
     attempt > 0
       ? { 'bff.proxy.route': forwarding.route.name, 'http.request.resend_count': attempt }

@@ -1,5 +1,5 @@
-import { accessTokenHash, DpopKey } from '@bff/dpop';
-import { UpstreamProofs } from './upstream-proofs';
+import { accessTokenHash, DpopKey, htuOf } from '@bff/dpop';
+import { plainPathOf, UpstreamProofs } from './upstream-proofs';
 
 function claimsOf(proof: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from((proof ?? '').split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
@@ -30,5 +30,16 @@ describe('UpstreamProofs', () => {
     proofs.remember('https://api.example', {});
     expect(claimsOf(proofs.proofFor(key, 'AT', CALL)).nonce).toBe('n-2');
     expect(claimsOf(proofs.proofFor(key, 'AT', { ...CALL, origin: 'https://other.example' })).nonce).toBeUndefined();
+  });
+
+  it('names the same htu as htuOf, parsing only the paths a URL parser would change', () => {
+    const proofs = new UpstreamProofs();
+    const key = DpopKey.generate('ES256');
+    const targets = ['/', '/orders/7', '/a/b.json?x=1#f', "/a!$&'()*+,;=:@~-_.", '/a/.../b', '/a//b', '//a'];
+    const parsed = ['/./a', '/a/..', '/a%2e', '/a%7e', '/a b', '/é', '/a|b', '/a\\b', '/a"b'];
+    for (const target of [...targets, ...parsed]) {
+      expect(claimsOf(proofs.proofFor(key, 'AT', { ...CALL, target })).htu).toBe(htuOf(`${CALL.origin}${target}`));
+    }
+    expect(parsed.map(plainPathOf)).toEqual(parsed.map(() => undefined));
   });
 });

@@ -8,6 +8,9 @@ const MAX_IMPORTED_KEYS = 10_000;
 // imported keys are found again by the private scalar, which only ever lives in this process's
 // memory (as the opened record itself does). A key is imported once, not once per proxied call.
 const imported = new Map<string, DpopKey>();
+// A cached record (SESSION_CACHE_MS) hands out the same JWK object on every request: found by
+// identity first, without the scalar lookup and the recency update of the map above.
+const byJwk = new WeakMap<DpopPrivateJwk, DpopKey>();
 
 /**
  * The session's DPoP key (RFC 9449), generated at login when `OIDC_DPOP` is on and sealed in the
@@ -16,10 +19,13 @@ const imported = new Map<string, DpopKey>();
 export function sessionDpopKey(record: Pick<SessionRecord, 'dpopKey'>): DpopKey | undefined {
   const jwk = record.dpopKey;
   if (jwk === undefined) return undefined;
+  const same = byJwk.get(jwk);
+  if (same !== undefined) return same;
   const found = imported.get(jwk.d);
   if (found !== undefined) {
     imported.delete(jwk.d);
     imported.set(jwk.d, found);
+    byJwk.set(jwk, found);
     return found;
   }
   const key = DpopKey.fromPrivateJwk(jwk);
@@ -53,5 +59,6 @@ export function rememberSessionDpopKey(key: DpopKey): DpopPrivateJwk {
 
 function remember(jwk: DpopPrivateJwk, key: DpopKey): void {
   imported.set(jwk.d, key);
+  byJwk.set(jwk, key);
   if (imported.size > MAX_IMPORTED_KEYS) imported.delete(imported.keys().next().value as string);
 }

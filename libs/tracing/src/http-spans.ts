@@ -85,6 +85,9 @@ export function endServerSpan(span: Span, outcome: ServerOutcome): void {
   span.end();
 }
 
+/** What a CLIENT span reads of the URL of a call: a `URL`, or the same parts known without parsing one. */
+export type CallUrl = Pick<URL, 'protocol' | 'hostname' | 'port' | 'origin' | 'pathname'>;
+
 /**
  * A CLIENT span for a call to `url` (its query is never recorded), under `parent`.
  * `attributes` adds what names the call (the proxy route, the OAuth operation).
@@ -93,7 +96,7 @@ export function startClientSpan(
   tracing: BffTracing,
   name: string,
   method: string,
-  url: URL,
+  url: CallUrl,
   attributes: Attributes,
   parent?: Context,
 ): Span {

@@ -5,6 +5,7 @@ export {
   pathOf,
   startClientSpan,
   startServerSpan,
+  type CallUrl,
   type ServerOutcome,
   type ServerSpan,
   type ServerSpanRequest,
