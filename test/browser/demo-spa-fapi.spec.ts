@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createDemoApi, type DemoApi } from '@bff/demo-api';
+import type { DemoApi } from '@bff/demo-api';
 import { launchChromium, step } from '../support/chromium';
 import { buildDemoSpa } from '../support/demo-spa';
-import { startFapiStack, type FapiStack } from '../support/fapi-stack';
+import { startFapiStack, type FapiStack, startNonceDemandingDemoApi } from '../support/fapi-stack';
 import { freePort } from '../support/free-port';
 import { expectText, logInThroughTheForm } from '../support/spa-page';
 import { UI_TIMEOUT_MS } from '../support/spa-stack';
@@ -46,13 +46,7 @@ describe('the demo SPA in FAPI 2.0 mode, in a real browser (Chromium)', () => {
         ]),
       },
     });
-    api = await createDemoApi({
-      port: apiPort,
-      issuer: stack.idp.issuer,
-      audience: stack.idp.resources.api,
-      publisher: { publish: () => Promise.resolve() },
-      dpop: { requireNonce: true },
-    });
+    api = await startNonceDemandingDemoApi(stack, apiPort);
     browser = await launchChromium();
     const context = await browser.newContext();
     context.setDefaultTimeout(UI_TIMEOUT_MS);

@@ -1,11 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBffApp } from '@bff/bff';
 import { loadConfig } from '@bff/config';
-import { createDemoApi, type DemoApi } from '@bff/demo-api';
+import type { DemoApi } from '@bff/demo-api';
 import { parseTicket, SessionService, sessionDpopKey, type OpenedSession } from '@bff/session';
 import { TokenRefresher } from '@bff/token';
 import { BrowserClient } from '../support/browser-client';
-import { startFapiStack, type FapiStack } from '../support/fapi-stack';
+import { startFapiStack, type FapiStack, startNonceDemandingDemoApi } from '../support/fapi-stack';
 import { freePort } from '../support/free-port';
 
 /** The demo API's answer to `/me`: the token's claims and how it was presented. */
@@ -54,13 +54,7 @@ describe('DPoP: a key per session, bound tokens sent with a fresh proof per prox
       },
       logs: { write: (line) => logLines.push(line) },
     });
-    api = await createDemoApi({
-      port: apiPort,
-      issuer: stack.idp.issuer,
-      audience: stack.idp.resources.api,
-      publisher: { publish: () => Promise.resolve() },
-      dpop: { requireNonce: true },
-    });
+    api = await startNonceDemandingDemoApi(stack, apiPort);
     browser = new BrowserClient();
     const callback = await browser.login(stack.url, 'alice', 'alice', '/');
     expect(callback.status).toBe(302);

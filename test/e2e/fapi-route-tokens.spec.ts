@@ -3,11 +3,11 @@ import Redis from 'ioredis';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBffApp } from '@bff/bff';
 import { loadConfig } from '@bff/config';
-import { createDemoApi, type DemoApi } from '@bff/demo-api';
+import type { DemoApi } from '@bff/demo-api';
 import { parseTicket, SessionService, sessionDpopKey } from '@bff/session';
 import { clientTokenKey } from '@bff/token';
 import { BrowserClient } from '../support/browser-client';
-import { startFapiStack, type FapiStack } from '../support/fapi-stack';
+import { startFapiStack, type FapiStack, startNonceDemandingDemoApi } from '../support/fapi-stack';
 import { freePort } from '../support/free-port';
 import { testRedisUrl } from '../support/redis';
 
@@ -65,13 +65,7 @@ describe('FAPI 2.0: client and exchange routes send DPoP-bound tokens', () => {
       const token = entities.ClientCredentials ?? entities.AccessToken;
       issued.push({ grant: String(params?.grant_type), jkt: token?.jkt });
     });
-    api = await createDemoApi({
-      port: apiPort,
-      issuer: stack.idp.issuer,
-      audience: stack.idp.resources.api,
-      publisher: { publish: () => Promise.resolve() },
-      dpop: { requireNonce: true },
-    });
+    api = await startNonceDemandingDemoApi(stack, apiPort);
     redis = new Redis(testRedisUrl(), { lazyConnect: true });
     browser = new BrowserClient();
     expect((await browser.login(stack.url, 'alice', 'alice', '/')).status).toBe(302);

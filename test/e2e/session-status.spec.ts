@@ -1,17 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { UserInfo } from '@bff/auth';
 import { BrowserClient } from '../support/browser-client';
 import { startStack, type Stack } from '../support/bff-stack';
-
-interface UserBody {
-  sub: string;
-  claims: Record<string, unknown>;
-  sessionExpiresAt: string;
-  idleExpiresAt: string;
-  absoluteExpiresAt: string;
-  acr?: string;
-  amr?: string[];
-  authTime?: string;
-}
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const IDLE_SECONDS = 60;
@@ -35,10 +25,10 @@ describe('session status in GET /auth/user, and ?slide=false', () => {
     await stack.close();
   });
 
-  const user = async (browser: BrowserClient, query = ''): Promise<UserBody> => {
+  const user = async (browser: BrowserClient, query = ''): Promise<UserInfo> => {
     const response = await browser.api(`${stack.url}/auth/user${query}`);
     expect(response.status).toBe(200);
-    return (await response.json()) as UserBody;
+    return (await response.json()) as UserInfo;
   };
 
   it('tells the idle and absolute expiry and how the user authenticated, as the ID token said', async () => {

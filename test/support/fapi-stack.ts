@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBffApp } from '@bff/bff';
 import { loadConfig } from '@bff/config';
+import { createDemoApi, type DemoApi } from '@bff/demo-api';
 import { createDevIdp, type DevIdp, type DevIdpFapiOptions } from '@bff/dev-idp';
 import { freePort } from './free-port';
 import { testRedisUrl } from './redis';
@@ -139,4 +140,18 @@ export async function startFapiStack(options: FapiStackOptions = {}): Promise<Fa
     },
   };
   return stack;
+}
+
+/**
+ * The demo API in front of a FAPI stack's IdP, verifying every DPoP proof and demanding its own
+ * nonce (DEMO_API_DPOP_NONCE), with notifications going nowhere.
+ */
+export function startNonceDemandingDemoApi(stack: FapiStack, port: number): Promise<DemoApi> {
+  return createDemoApi({
+    port,
+    issuer: stack.idp.issuer,
+    audience: stack.idp.resources.api,
+    publisher: { publish: () => Promise.resolve() },
+    dpop: { requireNonce: true },
+  });
 }
