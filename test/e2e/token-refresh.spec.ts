@@ -1,22 +1,10 @@
 import { connectRedis, createRedisClient, type RedisClient } from '@bff/cluster';
-import { parseTicket, SessionService, type OpenedSession } from '@bff/session';
+import type { OpenedSession } from '@bff/session';
 import { RedisRefreshLock, refreshLockKey } from '@bff/token';
 import { BrowserClient } from '../support/browser-client';
-import { startStack, type Stack } from '../support/bff-stack';
+import { sessionOf, startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
 import { testRedisConfig } from '../support/redis';
-
-/** Reads the browser's session straight from the store through an instance's own service. */
-async function sessionOf(
-  stack: Stack,
-  browser: BrowserClient,
-): Promise<{ service: SessionService; session: OpenedSession }> {
-  const service = stack.bffs[0]!.app.get(SessionService);
-  const ticket = parseTicket(browser.cookie('__Host-bff'));
-  const session = ticket && (await service.reload(ticket));
-  if (!session) throw new Error('no session');
-  return { service, session };
-}
 
 /** Makes the stored access token look expired, as it would be after its lifetime. */
 async function expireAccessToken(stack: Stack, browser: BrowserClient): Promise<OpenedSession> {

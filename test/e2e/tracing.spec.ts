@@ -3,10 +3,9 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createDevIdp, type DevIdp } from '@bff/dev-idp';
 import { createExampleHost } from '@bff/example-host';
-import { parseTicket, SessionService, type OpenedSession } from '@bff/session';
 import { BffTracing } from '@bff/tracing';
 import { BrowserClient } from '../support/browser-client';
-import { startStack, TEST_CLIENT, type Stack } from '../support/bff-stack';
+import { sessionOf, startStack, TEST_CLIENT, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
 import { freePort } from '../support/free-port';
 import { OtlpReceiver, SPAN_KIND, STATUS_CODE, type ReceivedSpan } from '../support/otlp-receiver';
@@ -34,18 +33,6 @@ function traceparentOf(seen: SeenRequest): { traceId: string; parentId: string }
 
 function routes(upstream: EchoUpstream): string {
   return JSON.stringify([{ name: 'echo', upstream: upstream.url, token: 'user' }]);
-}
-
-/** Reads the browser's session through an instance's own service. */
-async function sessionOf(
-  stack: Stack,
-  browser: BrowserClient,
-): Promise<{ service: SessionService; session: OpenedSession }> {
-  const service = stack.bffs[0]!.app.get(SessionService);
-  const ticket = parseTicket(browser.cookie('__Host-bff'));
-  const session = ticket && (await service.reload(ticket));
-  if (!session) throw new Error('no session');
-  return { service, session };
 }
 
 describe('OpenTelemetry traces (OTLP/HTTP JSON to a collector)', () => {

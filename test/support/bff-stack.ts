@@ -3,6 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBffApp } from '@bff/bff';
 import { loadConfig } from '@bff/config';
 import { createDevIdp, type DevIdp } from '@bff/dev-idp';
+import { parseTicket, SessionService, type OpenedSession } from '@bff/session';
+import type { BrowserClient } from './browser-client';
 import { freePort } from './free-port';
 import { testRedisUrl } from './redis';
 
@@ -100,4 +102,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await idp.close();
     },
   };
+}
+
+/** Reads the browser's session straight from the store through the first instance's own service. */
+export async function sessionOf(
+  stack: Stack,
+  browser: BrowserClient,
+): Promise<{ service: SessionService; session: OpenedSession }> {
+  const service = stack.bffs[0]!.app.get(SessionService);
+  const ticket = parseTicket(browser.cookie('__Host-bff'));
+  const session = ticket && (await service.reload(ticket));
+  if (!session) throw new Error('no session');
+  return { service, session };
 }
