@@ -1,5 +1,5 @@
 import { UnsafePathError } from './proxy.errors';
-import { upstreamPathOf } from './upstream-path';
+import { checkPathSegments, upstreamPathOf } from './upstream-path';
 
 const PREFIX = '/api/demo'.length;
 
@@ -48,5 +48,53 @@ describe('upstreamPathOf', () => {
 
   it('refuses a route name that is only a prefix of the path segment', () => {
     expect(() => upstreamPathOf('/api/demoX/me', PREFIX, '')).toThrow(UnsafePathError);
+  });
+
+  it.each(['/api/demo/.', '/api/demo/a/./b', '/api/demo/a/../b', '/api/demo/a/..'])(
+    'refuses the dot segment of the plain path %s',
+    (url) => {
+      expect(() => upstreamPathOf(url, PREFIX, '')).toThrow('dot segments are not allowed');
+    },
+  );
+
+  it.each(['/api/demo/.a', '/api/demo/a./b', '/api/demo/.../b', '/api/demo/..a/b', '/api/demo/a.b/c'])(
+    'forwards the dotted but plain path %s',
+    (url) => {
+      expect(upstreamPathOf(url, PREFIX, '').path).toBe(url.slice(PREFIX));
+    },
+  );
+
+  // Plain paths take a shorter check than the segment-by-segment one: on every path of a small
+  // alphabet mixing plain characters with those that need decoding, both must agree.
+  it('decides every generated path as the segment-by-segment check does', () => {
+    const alphabet = ['a', '.', '/', '%', '2', 'e', 'F', ';', '\\', '5', 'c', '0', '~', '-', ' ', 'é'];
+    let seed = 42;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const outcome = (run: () => unknown): string => {
+      try {
+        run();
+        return 'forwarded';
+      } catch (error) {
+        return error instanceof UnsafePathError ? error.message : String(error);
+      }
+    };
+    let refused = 0;
+    for (let i = 0; i < 20_000; i += 1) {
+      const rest = `/${Array.from({ length: next(10) }, () => alphabet[next(alphabet.length)] ?? '').join('')}`;
+      const expected = outcome(() => {
+        checkPathSegments(rest);
+      });
+      expect({ rest, decided: outcome(() => upstreamPathOf(`/api/demo${rest}`, PREFIX, '')) }).toEqual({
+        rest,
+        decided: expected,
+      });
+      if (expected !== 'forwarded') refused += 1;
+    }
+    // The alphabet must exercise both outcomes, or the comparison says nothing.
+    expect(refused).toBeGreaterThan(1_000);
+    expect(refused).toBeLessThan(19_000);
   });
 });

@@ -31,6 +31,28 @@ function checkSegment(segment: string): void {
 }
 
 /**
+ * Every segment of `rest` (the path after `/api/<name>`, from its first `/`) checked as
+ * {@link checkSegment} does: decoded once and twice, before and after `;`.
+ */
+export function checkPathSegments(rest: string): void {
+  for (const segment of rest.split('/').slice(1)) checkSegment(segment);
+}
+
+/**
+ * A path of characters that no decoding changes and no container reads otherwise: no `%`, no
+ * `;`, no backslash, NUL or anything outside ASCII's unreserved and sub-delimiter characters.
+ * Most API paths are such; for them the checks of {@link checkPathSegments} come down to one:
+ * no segment is `.` or `..`. (upstream-path.spec.ts compares the two on generated paths.)
+ */
+const PLAIN_PATH = /^[\w\-.~!$&'()*+,=:@/]*$/;
+const DOT_SEGMENT = /\/\.\.?(?=\/|$)/;
+
+function checkPath(rest: string): void {
+  if (!PLAIN_PATH.test(rest)) checkPathSegments(rest);
+  else if (DOT_SEGMENT.test(rest)) throw new UnsafePathError('dot segments are not allowed');
+}
+
+/**
  * Splits the raw request URL after `/api/<name>` into the path to forward
  * (appended to the route's base path byte for byte) and the untouched query.
  * Every segment is checked before the upstream is contacted; `//` stays a path,
@@ -46,7 +68,7 @@ export function upstreamPathOf(
   const query = queryIndex === -1 ? '' : rawUrl.slice(queryIndex + 1);
   const rest = rawPath.slice(prefixLength);
   if (rest !== '' && !rest.startsWith('/')) throw new UnsafePathError('unexpected path');
-  for (const segment of rest.split('/').slice(1)) checkSegment(segment);
+  checkPath(rest);
   const base = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
   return { path: `${base}${rest}` || '/', query };
 }
