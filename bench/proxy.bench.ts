@@ -47,6 +47,7 @@ const profileRoot = join(root, 'dist-bench', 'profiles', new Date().toISOString(
 const PROFILED = [
   PROCESSES.bare,
   PROCESSES.bffDefaults,
+  PROCESSES.bareUndici,
   PROCESSES.bff,
   PROCESSES.bffDpop,
   PROCESSES.bffTracing,
