@@ -99,6 +99,7 @@ function upstreamSpan(
  * without a body is sent once more when the upstream refuses the token (renewed first) or
  * asks for a DPoP nonce (a new proof with it); never more than once. With tracing on, each
  * attempt is a CLIENT span under the request's SERVER span and carries its `traceparent`.
+ * A DPoP-bound token waits for its proof (signed off the event loop) before the call goes.
  */
 export function forwardUpstream(forwarding: RouteForwarding, request: FastifyRequest, reply: FastifyReply): void {
   const { route, location, proofs, tokens, logger } = forwarding;
@@ -111,10 +112,34 @@ export function forwardUpstream(forwarding: RouteForwarding, request: FastifyReq
   let attempt = 0;
   reply.hijack();
   const send = (accessToken: string | undefined, dpopKey: DpopKey | undefined, mayRetry: boolean): void => {
+    const proof = proofs.proofFor(dpopKey, accessToken, { origin, target: state.target, method: request.method });
+    if (proof === undefined) {
+      dispatch(accessToken, dpopKey, undefined, mayRetry);
+      return;
+    }
+    proof.then(
+      (dpopProof) => {
+        // The browser went while the proof was signed: nobody waits for the upstream's answer.
+        if (reply.raw.destroyed) {
+          logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
+          return;
+        }
+        dispatch(accessToken, dpopKey, dpopProof, mayRetry);
+      },
+      (error: unknown) => {
+        forwarding.renderRawError(error, request, reply);
+      },
+    );
+  };
+  const dispatch = (
+    accessToken: string | undefined,
+    dpopKey: DpopKey | undefined,
+    dpopProof: string | undefined,
+    mayRetry: boolean,
+  ): void => {
     const startedAt = performance.now();
     const span = parent && upstreamSpan(forwarding, request.method, state.target, attempt++, parent);
     let answeredStatus: number | undefined;
-    const dpopProof = proofs.proofFor(dpopKey, accessToken, { origin, target: state.target, method: request.method });
     const headers = upstreamRequestHeaders(request.headers, {
       clientIp: request.socket.remoteAddress ?? '',
       priorForwardedFor: forwarding.trustProxy ? (request.headers['x-forwarded-for'] as string | undefined) : undefined,
