@@ -82,11 +82,18 @@ describe('OIDC back-channel logout', () => {
     while ((await first.api(`${stack.url}/auth/user`)).status !== 401) await delay(20);
   });
 
-  it('ends every session of a sub when the token names no sid', async () => {
+  it('ends every session of a sub when the token names no sid, and drops them from their sid index', async () => {
     const browsers = [new BrowserClient(), new BrowserClient()];
     for (const browser of browsers) await browser.login(stack.url, 'bob', 'bob');
+    const sids = await Promise.all(browsers.map(sidOf));
     expect((await post(await stack.idp.signJwt(validClaims({ sub: 'bob' })))).status).toBe(200);
     for (const browser of browsers) expect((await browser.api(`${stack.url}/auth/user`)).status).toBe(401);
+    // A later logout token naming one of those sids finds no session left under it.
+    logLines.length = 0;
+    expect((await post(await stack.idp.signJwt(validClaims({ sid: sids[0] })))).status).toBe(200);
+    expect(logLines.filter((line) => line.includes('back-channel logout ended'))).toEqual([
+      expect.stringContaining('back-channel logout ended 0 session(s)'),
+    ]);
   });
 
   it('answers 200 with the same empty body for an unknown sid', async () => {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { SingleUseGuard } from '@bff/cluster';
 import { OidcConfig } from '@bff/config';
 import { toErrorResponse } from '@bff/errors';
-import type { SessionService, SessionStore } from '@bff/session';
+import type { SessionService, SessionStore, UserSessions } from '@bff/session';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { IdpUnavailableError, InvalidLogoutTokenError } from './auth.errors';
 import { BackchannelLogoutService } from './backchannel-logout.service';
@@ -49,14 +49,21 @@ async function logoutToken(claims: Record<string, unknown> = {}, key: CryptoKey 
 
 function setup(keys = jwksUri) {
   const ended: string[] = [];
-  const index: Pick<SessionStore, 'idsBySid' | 'idsBySub'> = {
+  const index: Pick<SessionStore, 'idsBySid'> = {
     idsBySid: (sid) => Promise.resolve(sid === 'idp-sid' ? ['s1', 's2'] : []),
-    idsBySub: (sub) => Promise.resolve(sub === 'alice' ? ['s1', 's2', 's3'] : []),
   };
   const sessions: Pick<SessionService, 'endById'> = {
     endById: (id) => {
       ended.push(id);
       return Promise.resolve();
+    },
+  };
+  // Ending all of a user's sessions (and their sid index entries) is UserSessions' own, tested there.
+  const userSessions: Pick<UserSessions, 'endAll'> = {
+    endAll: (sub) => {
+      const ids = sub === 'alice' ? ['s1', 's2', 's3'] : [];
+      ended.push(...ids);
+      return Promise.resolve(ids.length);
     },
   };
   const claimed = new Set<string>();
@@ -70,6 +77,7 @@ function setup(keys = jwksUri) {
     sessions as SessionService,
     index as SessionStore,
     usedJtis,
+    userSessions as UserSessions,
   );
   let now = T0;
   service.now = () => now;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SINGLE_USE_GUARD, type SingleUseGuard } from '@bff/cluster';
 import { OidcConfig } from '@bff/config';
-import { SESSION_STORE, SessionService, type SessionStore } from '@bff/session';
+import { SESSION_STORE, SessionService, UserSessions, type SessionStore } from '@bff/session';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { IdpUnavailableError, InvalidLogoutTokenError } from './auth.errors';
 import { OidcClient } from './oidc-client';
@@ -29,6 +29,7 @@ export class BackchannelLogoutService {
     private readonly sessions: SessionService,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     @Inject(SINGLE_USE_GUARD) private readonly usedJtis: SingleUseGuard,
+    private readonly userSessions: UserSessions,
   ) {}
 
   /**
@@ -44,10 +45,18 @@ export class BackchannelLogoutService {
     const claims = await this.verify(logoutToken);
     const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
     const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
-    const ids = sid !== undefined ? await this.store.idsBySid(sid) : await this.store.idsBySub(sub as string);
-    for (const id of ids) await this.sessions.endById(id, sub !== undefined ? { sub, sid } : undefined);
-    this.logger.log(`back-channel logout ended ${String(ids.length)} session(s)`);
-    return ids.length;
+    let ended: number;
+    if (sid === undefined) {
+      // Every session of the user, each dropped from its IdP sid's index too: that sid is known
+      // from the session's listing info alone, which the token does not carry.
+      ended = await this.userSessions.endAll(sub as string);
+    } else {
+      const ids = await this.store.idsBySid(sid);
+      for (const id of ids) await this.sessions.endById(id, sub !== undefined ? { sub, sid } : undefined);
+      ended = ids.length;
+    }
+    this.logger.log(`back-channel logout ended ${String(ended)} session(s)`);
+    return ended;
   }
 
   private async verify(token: string): Promise<JWTPayload> {
