@@ -25,6 +25,9 @@ describe('session ticket', () => {
     ['an extra part', `${formatTicket(createTicket())}.x`],
     ['non-base64url characters', formatTicket(createTicket()).replace(/.$/, '=')],
     ['oversized', `v1.${'a'.repeat(200)}`],
+    ['of the right length with a separator missing', formatTicket(createTicket()).replace(/\.(?=[^.]*$)/, 'a')],
+    ['of the right length in upper case', formatTicket(createTicket()).replace(/^v1/, 'V1')],
+    ['of the right length with padding', `${formatTicket(createTicket()).slice(0, -1)}=`],
   ])('rejects a cookie value that is %s', (_label, value) => {
     expect(parseTicket(value)).toBeUndefined();
   });
