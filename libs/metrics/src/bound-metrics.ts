@@ -94,6 +94,8 @@ export function bindHistogram<T extends string>(histogram: Histogram<T>, labels:
     record: { labels: values, sum: 0, count: 0, bucketValues: {} },
   };
   let upperBounds: number[] = [];
+  // The record's keys for those bounds, as strings: a number used as a key is converted on every access.
+  let bucketKeys: string[] = [];
   const bind = (): void => {
     // labels() validates them (an unknown name throws) and has no other effect.
     histogram.labels(labels);
@@ -107,6 +109,7 @@ export function bindHistogram<T extends string>(histogram: Histogram<T>, labels:
     upperBounds = Object.keys(bound.record.bucketValues)
       .map(Number)
       .sort((a, b) => a - b);
+    bucketKeys = upperBounds.map(String);
   };
   bind();
   return {
@@ -116,9 +119,11 @@ export function bindHistogram<T extends string>(histogram: Histogram<T>, labels:
       const { record } = bound;
       record.sum += value;
       record.count += 1;
-      for (const upper of upperBounds) {
-        if (value <= upper) {
-          record.bucketValues[upper] = (record.bucketValues[upper] ?? 0) + 1;
+      const buckets = record.bucketValues as Record<string, number>;
+      for (let i = 0; i < upperBounds.length; i += 1) {
+        if (value <= (upperBounds[i] as number)) {
+          const key = bucketKeys[i] as string;
+          buckets[key] = (buckets[key] ?? 0) + 1;
           return;
         }
       }
