@@ -10,7 +10,7 @@
  * bench/peer-chart.svg are written by this script. Every server runs in its own process, on
  * loopback only, for a bounded time.
  *
- * Environment: BENCH_DURATION (s, default 3), BENCH_WARMUP (s, 3), BENCH_ROUNDS (10),
+ * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (100), BENCH_WRITE=0 (print only: neither RESULTS.md nor the chart is
  * written), REDIS_URL (default redis://127.0.0.1:6379).
  */

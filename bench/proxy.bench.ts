@@ -15,7 +15,7 @@
  * the tables go to bench/RESULTS.md. Every server runs in its own process (servers/*.ts),
  * on loopback only, for a bounded time.
  *
- * Environment: BENCH_DURATION (s, default 3), BENCH_WARMUP (s, 3), BENCH_ROUNDS (10),
+ * Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 3), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (100), BENCH_CPU_PROF=1 (profile the proxies with --cpu-prof; writes a
  * separate section), BENCH_WRITE=0 (print only, leave RESULTS.md alone: smoke runs, e.g.
  * `BENCH_DURATION=3 BENCH_WARMUP=1 BENCH_ROUNDS=1 BENCH_WRITE=0`), REDIS_URL (default

@@ -19,13 +19,7 @@ export interface RunSettings {
 }
 
 /**
- * Many short rounds rather than a few long ones: this shared VM runs through slow phases of tens
- * of seconds (every process at up to twice its CPU per request, measured with A/B pairs of one
- * build), and a ratio is only as good as the time between its two measurements. With 3 s per
- * target, one round of bench:proxy's 11 targets lasts about 35 s, and the median of 10 rounds
- * leaves out the rounds a slow phase split.
- *
- * BENCH_CONNECTIONS (100), BENCH_WARMUP (3 s), BENCH_DURATION (3 s), BENCH_ROUNDS (10),
+ * BENCH_CONNECTIONS (100), BENCH_WARMUP (3 s), BENCH_DURATION (10 s), BENCH_ROUNDS (3),
  * BENCH_WRITE (0 = print only), REDIS_URL (redis://127.0.0.1:6379).
  */
 export function loadRunSettings(): RunSettings {
@@ -33,9 +27,9 @@ export function loadRunSettings(): RunSettings {
     load: {
       connections: intFromEnv('BENCH_CONNECTIONS', 100, 1),
       warmupSeconds: intFromEnv('BENCH_WARMUP', 3, 0),
-      durationSeconds: intFromEnv('BENCH_DURATION', 3, 1),
+      durationSeconds: intFromEnv('BENCH_DURATION', 10, 1),
     },
-    rounds: intFromEnv('BENCH_ROUNDS', 10, 1),
+    rounds: intFromEnv('BENCH_ROUNDS', 3, 1),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     write: process.env.BENCH_WRITE !== '0',
   };
