@@ -21,6 +21,7 @@ export const NAMES = {
   bareUndici: 'bare undici proxy (the BFF’s engine)',
   peer: 'peer: express-openid-connect + http-proxy-middleware',
   bffDefaults: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)',
+  bffDefaultsTwin: 'headline again: a second process of the same build and configuration (A/A)',
   bffTracing: 'defaults + tracing (100% sampled, OTLP/HTTP to a collector stub)',
   bffDpop: 'defaults + DPoP (FAPI 2.0 IdP, a fresh ES256 proof per request)',
   bff: 'tuned: BFF, error logging only, SESSION_CACHE_MS=1000 (default)',
@@ -35,6 +36,7 @@ export const PROCESSES = {
   bareUndici: 'bare-undici',
   peer: 'peer',
   bffDefaults: 'bff-defaults',
+  bffDefaultsTwin: 'bff-defaults-2',
   bffTracing: 'bff-tracing',
   bffDpop: 'bff-dpop',
   bff: 'bff',
@@ -46,7 +48,7 @@ export const PROCESSES = {
   collector: 'collector',
 };
 /** The BFFs that run as `npm start` does, their stdout a pipe the parent drains. */
-const AT_DEFAULTS = [PROCESSES.bffDefaults, PROCESSES.bffTracing, PROCESSES.bffDpop];
+const AT_DEFAULTS = [PROCESSES.bffDefaults, PROCESSES.bffDefaultsTwin, PROCESSES.bffTracing, PROCESSES.bffDpop];
 
 const CLIENT = { clientId: 'bff-bench', clientSecret: 'bff-bench-secret' };
 const PEER_CLIENT = { clientId: 'peer-bench', clientSecret: 'peer-bench-secret' };
@@ -91,6 +93,7 @@ export class Stack {
     // Redirect URIs must be registered at the IdPs before the apps boot, so their ports come first.
     const bffNames = [
       PROCESSES.bffDefaults,
+      PROCESSES.bffDefaultsTwin,
       PROCESSES.bffTracing,
       PROCESSES.bff,
       PROCESSES.bffNoCache,
@@ -129,28 +132,32 @@ export class Stack {
     // The client and exchange routes each get a BFF process of their own, configured like the
     // user route's: sharing one process, the routes measured slower the later they ran in a round
     // (up to 15%), which says more about the process's history than about a policy.
-    const [bffDefaults, bffTracing, bffDpop, bff, bffNoCache, bffClient, bffExchange, peer] = await Promise.all([
-      atDefaults(PROCESSES.bffDefaults, env(PROCESSES.bffDefaults)),
-      atDefaults(PROCESSES.bffTracing, tracingEnvironment(env(PROCESSES.bffTracing), collector.url)),
-      atDefaults(PROCESSES.bffDpop, dpopEnvironment(env(PROCESSES.bffDpop, 1000, FAPI_CLIENT, fapiIdp.url))),
-      tuned(PROCESSES.bff),
-      tuned(PROCESSES.bffNoCache, 0),
-      tuned(PROCESSES.bffClient),
-      tuned(PROCESSES.bffExchange),
-      // NODE_ENV=production, as Express's "Production best practices: performance" asks.
-      this.group.start(
-        PROCESSES.peer,
-        PEER_SCRIPT,
-        {
-          ...PEER_CLIENT,
-          port: port(PROCESSES.peer),
-          issuer: idp.url,
-          upstream: upstream.url,
-          redisUrl: this.options.redisUrl,
-        },
-        { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, execArgv: this.options.execArgv(PROCESSES.peer) },
-      ),
-    ]);
+    // The headline twice: two processes of one build differ by more than a small change does on
+    // a shared VM, and the second shows by how much in this very run.
+    const [bffDefaults, bffDefaultsTwin, bffTracing, bffDpop, bff, bffNoCache, bffClient, bffExchange, peer] =
+      await Promise.all([
+        atDefaults(PROCESSES.bffDefaults, env(PROCESSES.bffDefaults)),
+        atDefaults(PROCESSES.bffDefaultsTwin, env(PROCESSES.bffDefaultsTwin)),
+        atDefaults(PROCESSES.bffTracing, tracingEnvironment(env(PROCESSES.bffTracing), collector.url)),
+        atDefaults(PROCESSES.bffDpop, dpopEnvironment(env(PROCESSES.bffDpop, 1000, FAPI_CLIENT, fapiIdp.url))),
+        tuned(PROCESSES.bff),
+        tuned(PROCESSES.bffNoCache, 0),
+        tuned(PROCESSES.bffClient),
+        tuned(PROCESSES.bffExchange),
+        // NODE_ENV=production, as Express's "Production best practices: performance" asks.
+        this.group.start(
+          PROCESSES.peer,
+          PEER_SCRIPT,
+          {
+            ...PEER_CLIENT,
+            port: port(PROCESSES.peer),
+            issuer: idp.url,
+            upstream: upstream.url,
+            redisUrl: this.options.redisUrl,
+          },
+          { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, execArgv: this.options.execArgv(PROCESSES.peer) },
+        ),
+      ]);
     // One session for the BFFs of the main IdP, as one deployment's instances share it.
     const session = await loginToBff(bffDefaults);
     const target = (name: string, server: ServerProcess, headers = session, route = ROUTE): Target => ({
@@ -170,6 +177,7 @@ export class Stack {
       },
       target(NAMES.peer, peer, await loginToPeer(peer)),
       target(NAMES.bffDefaults, bffDefaults),
+      target(NAMES.bffDefaultsTwin, bffDefaultsTwin),
       target(NAMES.bffTracing, bffTracing),
       target(NAMES.bffDpop, bffDpop, await loginToBff(bffDpop)),
       target(NAMES.bff, bff),

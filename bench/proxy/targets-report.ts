@@ -21,6 +21,7 @@ export interface TargetNames {
   peer: string;
   bff: string;
   bffDefaults: string;
+  bffDefaultsTwin: string;
   bffDpop: string;
   bffTracing: string;
 }
@@ -31,6 +32,18 @@ const spread = (range: Range, rounds: number): string =>
 const cpu = (row: TargetSummary): number => row.cpu.proxy ?? 0;
 const percent = (share: number): string => `${fixed(100 * share, 0)}%`;
 const signed = (value: number): string => `${value >= 0 ? '+' : ''}${fixed(value, 0)}`;
+
+/** The second headline process against the first: what two processes of one build differ by here. */
+function aaLine(rows: TargetSummary[], names: TargetNames): string {
+  const twin = find(rows, names.bffDefaultsTwin);
+  const first = find(rows, names.bffDefaults);
+  return (
+    `- A/A: a second process of the headline's build and configuration ran at ` +
+    `**${fixed(twin.vs.headline.median, 2)}× the first**${spread(twin.vs.headline, twin.rounds)}, ` +
+    `${fixed(cpu(twin), 0)} against ${fixed(cpu(first), 0)} µs of CPU per request: two rows of this run that ` +
+    'differ by less than that may not differ at all.'
+  );
+}
 
 function headline(rows: TargetSummary[], names: TargetNames, totals: StackTotals, processName: string): string[] {
   const row = find(rows, names.bffDefaults);
@@ -53,6 +66,7 @@ function headline(rows: TargetSummary[], names: TargetNames, totals: StackTotals
       // Two processes running the same code differ by some µs; a negative cost is that spread.
       `${cpu(row) < cpu(tuned) ? ' (below zero: within the spread between two BFF processes)' : ''}. ` +
       saturation(bare, row, HEADLINE_VS_BARE),
+    aaLine(rows, names),
     `- Access log: one \`request completed\` line per request was checked before measuring; over the run the ` +
       `headline BFF wrote ${String(lines)} lines to its stdout pipe, which the benchmark's process read and discarded.`,
   ];
