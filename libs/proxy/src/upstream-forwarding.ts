@@ -110,6 +110,9 @@ export function forwardUpstream(forwarding: RouteForwarding, request: FastifyReq
   // The request's SERVER span; a retry starts from undici's callbacks, outside it.
   const parent = forwarding.tracing.enabled ? context.active() : undefined;
   let attempt = 0;
+  const abandoned = (): void => {
+    logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
+  };
   reply.hijack();
   const send = (accessToken: string | undefined, dpopKey: DpopKey | undefined, mayRetry: boolean): void => {
     const proof = proofs.proofFor(dpopKey, accessToken, { origin, target: state.target, method: request.method });
@@ -121,7 +124,7 @@ export function forwardUpstream(forwarding: RouteForwarding, request: FastifyReq
       (dpopProof) => {
         // The browser went while the proof was signed: nobody waits for the upstream's answer.
         if (reply.raw.destroyed) {
-          logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
+          abandoned();
           return;
         }
         dispatch(accessToken, dpopKey, dpopProof, mayRetry);
@@ -163,9 +166,7 @@ export function forwardUpstream(forwarding: RouteForwarding, request: FastifyReq
         forwarding.count(refusal.status, startedAt);
         forwarding.renderRawError(refusal, request, reply);
       },
-      abandoned: () => {
-        logger.debug(`${request.method} /api/… abandoned: the browser closed the connection first`);
-      },
+      abandoned,
       retry: (reason) => {
         // One more try, never a loop: the second exchange may not retry.
         if (reason === 'use_dpop_nonce') {
