@@ -29,6 +29,7 @@ import { repoRoot } from './common/machine';
 import { JSON_1K_PATH } from './common/proxied-get';
 import { runBench } from './common/run-bench';
 import { intFromEnv } from './common/settings';
+import { range } from './common/summary';
 import { ACCESS_TOKEN_TTL_SECONDS, serverScript } from './proxy/protocol';
 import { dpopEnvironment } from './proxy/variants';
 
@@ -63,12 +64,6 @@ function removeRevision(dir: string): void {
   execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function main(revisionDir: string): Promise<void> {
   const builds = { A: join(revisionDir, 'dist-bench'), B: join(root, 'dist-bench') };
@@ -120,9 +115,10 @@ async function main(revisionDir: string): Promise<void> {
     meter.close();
   }
   const faster = ratios.filter((ratio) => ratio > 1).length;
+  const { median, min, max } = range(ratios);
   console.log(
-    `\nA = ${REF}, B = this checkout${DPOP ? ' (both with DPoP)' : ''}: B/A median ${median(ratios).toFixed(3)} ` +
-      `(${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}), B faster in ${String(faster)} of ${String(ROUNDS)} rounds.`,
+    `\nA = ${REF}, B = this checkout${DPOP ? ' (both with DPoP)' : ''}: B/A median ${median.toFixed(3)} ` +
+      `(${min.toFixed(3)}–${max.toFixed(3)}), B faster in ${String(faster)} of ${String(ROUNDS)} rounds.`,
   );
   await servers.stop();
 }

@@ -25,6 +25,7 @@ import { DpopKey, MemoryDpopReplayCache, verifyDpopProof } from '@bff/dpop';
 import type { DpopAlgorithm } from '@bff/dpop';
 import { commandLine } from './common/command-line';
 import { intFromEnv } from './common/settings';
+import { median } from './common/summary';
 
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 5, 1);
 const ITERATIONS = intFromEnv('BENCH_DPOP_ITERATIONS', 20_000, 100);
@@ -49,12 +50,6 @@ interface Case {
   /** Runs the case `n` times; resolves once every run finished. */
   run(n: number): void | Promise<void>;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 async function measure(c: Case, n: number): Promise<Sample> {
   c.prepare?.(n);
