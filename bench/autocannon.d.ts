@@ -11,6 +11,8 @@ declare module 'autocannon' {
       pipelining?: number;
       /** Seconds. */
       duration?: number;
+      /** Stop after this many requests, instead of after `duration`. */
+      amount?: number;
       method?: string;
       headers?: Record<string, string>;
       /** Milliseconds before a request counts as timed out. */

@@ -19,6 +19,10 @@ export interface StartOptions {
    * every line is copied to this process's stderr with the child's name.
    */
   stdout?: 'show' | 'drain';
+  /** What runs the script instead of this Node (with `execArgv` before it): valgrind, say. */
+  execPath?: string;
+  /** How long the child may take to say it is ready (default 30 s). */
+  readyTimeoutMs?: number;
 }
 
 const NEWLINE = 0x0a;
@@ -58,6 +62,11 @@ export class ServerProcess {
     private readonly drained?: DrainedOutput,
   ) {}
 
+  /** The child's process id. */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Lines the child wrote to a drained stdout so far, and the last of them (see StartOptions.stdout). */
   output(): { lines: number; lastLine: string } {
     return { lines: this.drained?.lines ?? 0, lastLine: this.drained?.lastLine ?? '' };
@@ -68,6 +77,7 @@ export class ServerProcess {
     const child = fork(script, [JSON.stringify(args)], {
       env: options.env ?? { PATH: process.env.PATH },
       execArgv: options.execArgv ?? [],
+      ...(options.execPath === undefined ? {} : { execPath: options.execPath }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const drained = options.stdout === 'drain' ? new DrainedOutput() : undefined;
@@ -80,10 +90,11 @@ export class ServerProcess {
       }
     }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`${name} was not ready within ${String(READY_TIMEOUT_MS / 1000)} s`));
-      }, READY_TIMEOUT_MS);
+        reject(new Error(`${name} was not ready within ${String(readyTimeoutMs / 1000)} s`));
+      }, readyTimeoutMs);
       const settle = (error: Error | undefined, value = ''): void => {
         clearTimeout(timer);
         child.off('message', onMessage);

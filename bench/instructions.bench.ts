@@ -1,0 +1,218 @@
+/**
+ * `npm run bench:instructions`: machine instructions per proxied request on each proxy's main
+ * thread (its event loop, which bounds its throughput), counted by valgrind's callgrind. On this
+ * shared VM two processes of one build differ by up to 15% in req/s and CPU time (bench:proxy's
+ * A/A row), so a change of a few percent cannot be seen in time; an instruction count is the same
+ * within a few percent from run to run, whatever else the machine does. It leaves out what
+ * instructions do not show: kernel time (socket writes), cache misses, and the work of V8's
+ * helper threads (compilation, parallel GC), printed beside it.
+ *
+ * Each proxy runs under callgrind with counting off; after a warm-up (BENCH_WARM_REQUESTS, 15000:
+ * the JIT settled) counting is switched on for exactly BENCH_REQUESTS (2000) requests of the same
+ * GET as bench:proxy, 10 connections, then dumped. The rows: the bare reply-from proxy (the
+ * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned), and
+ * with tracing on (OTLP/protobuf to the collector stub). Under valgrind a process runs some 50×
+ * slower, so every BFF keeps sessions cached for 60 s: at full speed the default 1 s cache misses
+ * once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
+ * one thread at a time, so one core each). Prints a table; `BENCH_WRITE=1` writes it to
+ * bench/RESULTS.md. Needs valgrind (`apt-get install -y valgrind`).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort } from '../test/support/free-port';
+import { apiUrl, bffEnvironment, loginToBff } from './common/bff';
+import { ServerGroup, type ServerProcess } from './common/children';
+import { commandLine } from './common/command-line';
+import { describeBaseMachine, packageVersion, repoRoot } from './common/machine';
+import { JSON_1K_PATH, ROUTE } from './common/proxied-get';
+import { machineLines, writeSection } from './common/report';
+import { runBench } from './common/run-bench';
+import { intFromEnv } from './common/settings';
+import { ACCESS_TOKEN_TTL_SECONDS, serverScript } from './proxy/protocol';
+import { tracingEnvironment } from './proxy/variants';
+
+const REQUESTS = intFromEnv('BENCH_REQUESTS', 2000, 100);
+const WARM_REQUESTS = intFromEnv('BENCH_WARM_REQUESTS', 15000, 0);
+const WRITE = process.env.BENCH_WRITE === '1';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CACHE_MS = '60000';
+const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-secret' };
+
+type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing';
+const ROWS: { name: RowName; label: string }[] = [
+  { name: 'bare', label: 'bare reply-from proxy' },
+  { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
+  { name: 'headline', label: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)' },
+  { name: 'tuned', label: 'tuned: BFF, error logging only' },
+  { name: 'tracing', label: 'defaults + tracing (100% sampled, OTLP/protobuf to a collector stub)' },
+];
+
+/** Instructions per request: the main thread's, and V8's helper threads' together. */
+interface Count {
+  main: number;
+  helpers: number;
+}
+
+const outDir = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
+
+function underCallgrind(name: string): { execPath: string; execArgv: string[]; readyTimeoutMs: number } {
+  return {
+    execPath: 'valgrind',
+    execArgv: [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      '--separate-threads=yes',
+      `--callgrind-out-file=${join(outDir, `${name}.%p.out`)}`,
+      process.execPath,
+    ],
+    readyTimeoutMs: 600_000,
+  };
+}
+
+async function fire(url: string, headers: Record<string, string>, amount: number): Promise<void> {
+  const result = await autocannon({ url, headers, connections: 10, pipelining: 1, amount, timeout: 60 });
+  if (result['2xx'] !== amount) {
+    throw new Error(`${url}: ${String(result['2xx'])} of ${String(amount)} requests answered 2xx`);
+  }
+}
+
+function callgrindControl(pid: number, ...args: string[]): void {
+  execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' });
+}
+
+/** The dump's totals by thread (files `<name>.<pid>.out.1-<thread>`; thread 01 is the main one). */
+function countOf(name: string): Count {
+  const count: Count = { main: 0, helpers: 0 };
+  for (const file of readdirSync(outDir).filter((f) => f.startsWith(`${name}.`) && /\.out\.1-\d+$/.test(f))) {
+    const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(outDir, file), 'utf8'));
+    const instructions = Number(totals?.[1] ?? 0) / REQUESTS;
+    if (file.endsWith('-01')) count.main = instructions;
+    else count.helpers += instructions;
+  }
+  if (count.main === 0) throw new Error(`${name}: callgrind wrote no count for the main thread`);
+  return count;
+}
+
+async function measure(
+  name: string,
+  server: ServerProcess,
+  url: string,
+  headers: Record<string, string>,
+): Promise<Count> {
+  await fire(url, headers, WARM_REQUESTS);
+  const pid = server.pid;
+  if (pid === undefined) throw new Error(`${name} has no process id`);
+  callgrindControl(pid, '--instr=on');
+  callgrindControl(pid, '--zero');
+  await fire(url, headers, REQUESTS);
+  callgrindControl(pid, '--dump');
+  callgrindControl(pid, '--instr=off');
+  const count = countOf(name);
+  console.log(`[instructions] ${name}: ${(count.main / 1000).toFixed(1)} k on the main thread per request`);
+  return count;
+}
+
+/** One row in a group of its own: its upstream, IdP and collector are not measured. */
+async function row(name: RowName, servers: ServerGroup): Promise<Count> {
+  const upstream = await servers.start(`${name}-upstream`, serverScript('upstream'), {});
+  if (name === 'bare' || name === 'bare-undici') {
+    const bare = await servers.start(name, serverScript(name), { upstream: upstream.url }, underCallgrind(name));
+    return measure(name, bare, new URL(`/api/${ROUTE}${JSON_1K_PATH}`, bare.url).href, {});
+  }
+  const port = await freePort();
+  const idp = await servers.start(`${name}-idp`, serverScript('idp'), {
+    ...CLIENT,
+    bffUrls: [`http://localhost:${String(port)}`],
+    accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+    fapi2: false,
+  });
+  let env = bffEnvironment({
+    ...CLIENT,
+    port,
+    issuer: idp.url,
+    upstream: upstream.url,
+    sessionSecret: randomBytes(32).toString('base64url'),
+    cacheMs: Number(CACHE_MS),
+    redisUrl,
+  });
+  if (name === 'tracing') {
+    const collector = await servers.start(`${name}-collector`, serverScript('collector'), {});
+    env = tracingEnvironment(env, collector.url);
+  }
+  const logs = name === 'tuned' ? 'errors' : 'defaults';
+  const bff = await servers.start(
+    name,
+    serverScript('bff'),
+    { logs },
+    { env, stdout: 'drain', ...underCallgrind(name) },
+  );
+  return measure(name, bff, apiUrl(bff.url, JSON_1K_PATH), await loginToBff(bff));
+}
+
+function report(counts: Map<RowName, Count>, machine: string): string {
+  const bare = counts.get('bare')?.main ?? Number.NaN;
+  const headline = counts.get('headline')?.main ?? Number.NaN;
+  const k = (value: number): string => (value / 1000).toFixed(1);
+  const lines = ROWS.map(({ name, label }) => {
+    const count = counts.get(name) ?? { main: Number.NaN, helpers: Number.NaN };
+    return `| ${label} | ${k(count.main)} | ${(count.main / bare).toFixed(2)} | ${(count.main / headline).toFixed(2)} | ${k(count.helpers)} |`;
+  });
+  return [
+    '## Instructions per request (bench:instructions)',
+    '',
+    `- Date: ${new Date().toISOString()}`,
+    `- Command: \`${commandLine('bench:instructions')}\``,
+    machine,
+    `- ${String(REQUESTS)} requests counted per row after ${String(WARM_REQUESTS)} of warm-up, 10 connections, under callgrind; BFFs with \`SESSION_CACHE_MS=${CACHE_MS}\` (see bench/instructions.bench.ts).`,
+    '',
+    '| target | main thread, k instructions per request | vs bare | vs headline | V8 helper threads, k |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...lines,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const counts = new Map<RowName, Count>();
+  const pending = [...ROWS];
+  const worker = async (): Promise<void> => {
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const servers = new ServerGroup();
+      groups.push(servers);
+      try {
+        counts.set(next.name, await row(next.name, servers));
+      } finally {
+        await servers.stop();
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const machine = machineLines(await describeBaseMachine(redisUrl), {
+    valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^valgrind-/, ''),
+    fastify: packageVersion('fastify'),
+    undici: packageVersion('undici'),
+  });
+  const markdown = report(counts, machine);
+  console.log(`\n${markdown}\n`);
+  if (WRITE) await writeSection(join(repoRoot(), 'bench', 'RESULTS.md'), 'bench:instructions', markdown);
+  rmSync(outDir, { recursive: true, force: true });
+}
+
+const groups: ServerGroup[] = [];
+runBench(
+  main,
+  {
+    stop: async () => {
+      await Promise.all(groups.map((group) => group.stop()));
+    },
+    kill: () => {
+      for (const group of groups) group.kill();
+    },
+  },
+  3600,
+);
