@@ -4,7 +4,9 @@ import type { TracingConfig } from '@bff/config';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -13,8 +15,11 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  type ReadableSpan,
   type Sampler,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import { fastProtobufTraceSerializer } from './otlp-protobuf';
 
 /**
  * Makes `context.active()` follow async calls (AsyncLocalStorage). A context manager a host
@@ -45,9 +50,31 @@ export function samplerOf(config: Pick<TracingConfig, 'sampler' | 'samplerArg'>)
   }
 }
 
+/**
+ * The SDK's OTLP/HTTP protobuf exporter, as `@opentelemetry/exporter-trace-otlp-proto` builds it
+ * (the same `OTEL_EXPORTER_OTLP_*` settings, headers, timeout, compression, retries and
+ * self-metrics), with the serializer of otlp-protobuf.ts in place of the SDK's own.
+ */
+export function otlpProtobufExporter(url: string): SpanExporter {
+  // What the SDK's own exporter calls; the functions it wraps are not exported (0.223).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const options = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', {
+    'Content-Type': 'application/x-protobuf',
+  });
+  return new OTLPExporterBase<ReadableSpan[]>(
+    createOtlpHttpExportDelegate(
+      options,
+      fastProtobufTraceSerializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      undefined,
+    ),
+  );
+}
+
 /** A tracer provider of the BFF's own: batched OTLP/HTTP export, not registered globally. */
 export function ownTracerProvider(config: TracingConfig, url: string): BasicTracerProvider {
-  const exporter = config.protocol === 'http/json' ? new OtlpJsonExporter({ url }) : new OtlpProtobufExporter({ url });
+  const exporter = config.protocol === 'http/json' ? new OtlpJsonExporter({ url }) : otlpProtobufExporter(url);
   return new BasicTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': config.serviceName })),
     sampler: samplerOf(config),
