@@ -15,7 +15,9 @@
  * slower, so every BFF keeps sessions cached for 60 s: at full speed the default 1 s cache misses
  * once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
  * one thread at a time, so one core each). Prints a table; `BENCH_WRITE=1` writes it to
- * bench/RESULTS.md. Needs valgrind (`apt-get install -y valgrind`).
+ * bench/RESULTS.md. `BENCH_ROWS=headline,tracing` runs only those rows; `BENCH_KEEP=1` keeps the
+ * dumps and `BENCH_PERF_MAP=1` has Node name its JIT code, for `callgrind_annotate`. Needs valgrind
+ * (`apt-get install -y valgrind`).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,18 +40,24 @@ import { tracingEnvironment } from './proxy/variants';
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 2000, 100);
 const WARM_REQUESTS = intFromEnv('BENCH_WARM_REQUESTS', 15000, 0);
 const WRITE = process.env.BENCH_WRITE === '1';
+/** `BENCH_PERF_MAP=1`: Node writes /tmp/perf-<pid>.map, which names the JIT code in callgrind's dumps. */
+const PERF_MAP = process.env.BENCH_PERF_MAP === '1';
+/** `BENCH_KEEP=1`: the dumps stay (their folder is printed), for callgrind_annotate. */
+const KEEP = process.env.BENCH_KEEP === '1';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CACHE_MS = '60000';
 const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-secret' };
 
 type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing';
-const ROWS: { name: RowName; label: string }[] = [
+const ALL_ROWS: { name: RowName; label: string }[] = [
   { name: 'bare', label: 'bare reply-from proxy' },
   { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
   { name: 'headline', label: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)' },
   { name: 'tuned', label: 'tuned: BFF, error logging only' },
   { name: 'tracing', label: 'defaults + tracing (100% sampled, OTLP/protobuf to a collector stub)' },
 ];
+/** `BENCH_ROWS=headline,tracing`: only those rows. */
+const ROWS = ALL_ROWS.filter(({ name }) => process.env.BENCH_ROWS?.split(',').includes(name) ?? true);
 
 /** Instructions per request: the main thread's, and V8's helper threads' together. */
 interface Count {
@@ -68,6 +76,7 @@ function underCallgrind(name: string): { execPath: string; execArgv: string[]; r
       '--separate-threads=yes',
       `--callgrind-out-file=${join(outDir, `${name}.%p.out`)}`,
       process.execPath,
+      ...(PERF_MAP ? ['--perf-basic-prof'] : []),
     ],
     readyTimeoutMs: 600_000,
   };
@@ -143,6 +152,8 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     const collector = await servers.start(`${name}-collector`, serverScript('collector'), {});
     env = tracingEnvironment(env, collector.url);
   }
+  // `BENCH_BFF_ENV='{"NAME":"value"}'`: variables added to every BFF's (to compare a setting).
+  env = { ...env, ...(JSON.parse(process.env.BENCH_BFF_ENV ?? '{}') as NodeJS.ProcessEnv) };
   const logs = name === 'tuned' ? 'errors' : 'defaults';
   const bff = await servers.start(
     name,
@@ -200,7 +211,8 @@ async function main(): Promise<void> {
   const markdown = report(counts, machine);
   console.log(`\n${markdown}\n`);
   if (WRITE) await writeSection(join(repoRoot(), 'bench', 'RESULTS.md'), 'bench:instructions', markdown);
-  rmSync(outDir, { recursive: true, force: true });
+  if (KEEP) console.log(`callgrind's dumps: ${outDir}`);
+  else rmSync(outDir, { recursive: true, force: true });
 }
 
 const groups: ServerGroup[] = [];
