@@ -61,7 +61,12 @@ class ProtoWriter {
   }
 
   tag(field: number, wireType: number): void {
-    this.varint((field << 3) | wireType);
+    const key = (field << 3) | wireType;
+    // Every field below 16 has a one-byte key: no varint loop for them.
+    if (key < 0x80) {
+      this.ensure(1);
+      this.buf[this.pos++] = key;
+    } else this.varint(key);
   }
 
   /** A varint as the SDK writes one: unsigned 32-bit values directly, others as 64-bit two's complement. */
