@@ -1,5 +1,5 @@
 // Part of the SDK half of tracing (see sdk.ts): required only once tracing is on.
-import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime, SpanKind } from '@opentelemetry/api';
 import {
   ProtobufTraceSerializer,
   type IExportTraceServiceResponse,
@@ -259,8 +259,10 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   writer.tag(5, LENGTH_DELIMITED);
   writer.string(span.name);
   // OTLP's SpanKind counts from UNSPECIFIED (0); the API's from INTERNAL (0).
-  writer.tag(6, VARINT);
-  writer.varint(span.kind + 1);
+  if ((span.kind as SpanKind | undefined) !== undefined) {
+    writer.tag(6, VARINT);
+    writer.varint(span.kind + 1);
+  }
   writer.tag(7, FIXED64);
   writer.time(span.startTime);
   writer.tag(8, FIXED64);
