@@ -48,7 +48,7 @@ function encodedKey(key: string): Buffer {
   let encoded = encodedKeys.get(key);
   if (encoded === undefined) {
     const bytes = Buffer.from(key, 'utf8');
-    const keyWriter = new ProtoWriter();
+    const keyWriter = new ProtoWriter(bytes.length + 6);
     keyWriter.tag(1, LENGTH_DELIMITED);
     keyWriter.varint(bytes.length);
     keyWriter.raw(bytes);

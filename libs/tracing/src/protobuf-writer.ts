@@ -7,10 +7,26 @@ export const FIXED64 = 1;
 export const LENGTH_DELIMITED = 2;
 export const FIXED32 = 5;
 
+/** Writes `value` (unsigned, 32-bit) as a varint at `pos` of `buf`; returns the position after it. */
+function putUint32(buf: Buffer, pos: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
 /** A protobuf writer over one growing Buffer; a message's length is written after its content. */
 export class ProtoWriter {
-  buf = Buffer.allocUnsafe(16 * 1024);
+  buf: Buffer;
   pos = 0;
+
+  /** `capacity`: the bytes it starts with (it grows as needed); an export batch's default. */
+  constructor(capacity = 16 * 1024) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
 
   ensure(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
@@ -33,32 +49,28 @@ export class ProtoWriter {
   /** A varint as the SDK writes one: unsigned 32-bit values directly, others as 64-bit two's complement. */
   varint(value: number): void {
     this.ensure(10);
+    if (value >= 0 && value <= 0xffffffff) {
+      this.pos = putUint32(this.buf, this.pos, value);
+      return;
+    }
+    // Beyond 32 bits, or negative: 64-bit two's complement, as the SDK writes int64 attribute values.
     const buf = this.buf;
     let pos = this.pos;
-    if (value >= 0 && value <= 0xffffffff) {
-      let v = value >>> 0;
-      while (v > 0x7f) {
-        buf[pos++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
-      }
-      buf[pos++] = v;
-    } else {
-      const abs = Math.abs(value);
-      let low = abs >>> 0;
-      let high = (abs / 0x100000000) >>> 0;
-      if (value < 0) {
-        low = ~low >>> 0;
-        high = ~high >>> 0;
-        low = (low + 1) >>> 0;
-        if (low === 0) high = (high + 1) >>> 0;
-      }
-      while (high > 0 || low > 0x7f) {
-        buf[pos++] = (low & 0x7f) | 0x80;
-        low = ((low >>> 7) | (high << 25)) >>> 0;
-        high >>>= 7;
-      }
-      buf[pos++] = low & 0x7f;
+    const abs = Math.abs(value);
+    let low = abs >>> 0;
+    let high = (abs / 0x100000000) >>> 0;
+    if (value < 0) {
+      low = ~low >>> 0;
+      high = ~high >>> 0;
+      low = (low + 1) >>> 0;
+      if (low === 0) high = (high + 1) >>> 0;
     }
+    while (high > 0 || low > 0x7f) {
+      buf[pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    buf[pos++] = low & 0x7f;
     this.pos = pos;
   }
 
@@ -127,12 +139,6 @@ export class ProtoWriter {
     this.ensure(size - 1);
     this.buf.copyWithin(start + size, start + 1, this.pos);
     this.pos += size - 1;
-    let v = length;
-    let at = start;
-    while (v > 0x7f) {
-      this.buf[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[at] = v;
+    putUint32(this.buf, start, length);
   }
 }
