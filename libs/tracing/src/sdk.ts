@@ -65,6 +65,7 @@ export function otlpProtobufExporter(url: string): SpanExporter {
     createOtlpHttpExportDelegate(
       options,
       fastProtobufTraceSerializer,
+      // The component type the SDK's exporter reports its self-metrics under (its semconv, not exported).
       'otlp_http_span_exporter',
       TraceExporterMetricsHelper,
       undefined,
