@@ -45,7 +45,7 @@ const PERF_MAP = process.env.BENCH_PERF_MAP === '1';
 /** `BENCH_KEEP=1`: the dumps stay (their folder is printed), for callgrind_annotate. */
 const KEEP = process.env.BENCH_KEEP === '1';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const CACHE_MS = '60000';
+const CACHE_MS = 60_000;
 const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-secret' };
 
 type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing';
@@ -145,7 +145,7 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     issuer: idp.url,
     upstream: upstream.url,
     sessionSecret: randomBytes(32).toString('base64url'),
-    cacheMs: Number(CACHE_MS),
+    cacheMs: CACHE_MS,
     redisUrl,
   });
   if (name === 'tracing') {
