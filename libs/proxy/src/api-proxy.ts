@@ -4,7 +4,7 @@ import { API_METHODS, BffConfig, type UpstreamRoute } from '@bff/config';
 import { describeChain, toErrorResponse } from '@bff/errors';
 import { BffMetrics } from '@bff/metrics';
 import { RequestSessions, type OpenedSession } from '@bff/session';
-import { RouteTokens } from '@bff/token';
+import { RouteTokens, type RouteCredential, type SessionNeed } from '@bff/token';
 import { BffTracing } from '@bff/tracing';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Pool } from 'undici';
@@ -85,9 +85,10 @@ export class ApiProxy {
     const methods = new Set(route.methods ?? API_METHODS);
     const allowed = [...methods];
     const options = {
-      preHandler: (request: FastifyRequest) => {
+      // A callback hook, not an async one: most calls pass every check without waiting (see check).
+      preHandler: (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
         if (!methods.has(request.method)) throw new MethodNotAllowedError(allowed);
-        return this.check(request, route, prefix.length, upstream.pathname);
+        this.check(request, route, prefix.length, upstream.pathname, done);
       },
       handler: forward,
     };
@@ -115,18 +116,55 @@ export class ApiProxy {
     };
   }
 
-  private async check(
+  /**
+   * The checks before a call goes upstream. When the session is in this instance's cache and
+   * its token is fresh (most calls) they all run at once, with no promise; otherwise the
+   * same checks wait for the store, the refresh or the token endpoint (checkWaiting).
+   */
+  private check(
     request: FastifyRequest,
     route: UpstreamRoute,
     prefixLength: number,
     basePath: string,
-  ): Promise<void> {
+    done: (error?: Error) => void,
+  ): void {
     assertBrowserRequest(request.headers, this.allowedOrigins);
     const need = this.tokens.sessionNeed(route);
+    const session = need === 'never' ? undefined : this.sessions.cached(request);
+    const credential =
+      session === undefined && need !== 'never' ? undefined : this.tokens.credentialNow(route, session);
+    if (credential === undefined) {
+      this.checkWaiting(request, route, need, prefixLength, basePath).then(() => {
+        done();
+      }, done);
+      return;
+    }
+    this.useCredential(this.checkCall(request, route, session, prefixLength, basePath), credential, session);
+    done();
+  }
+
+  private async checkWaiting(
+    request: FastifyRequest,
+    route: UpstreamRoute,
+    need: SessionNeed,
+    prefixLength: number,
+    basePath: string,
+  ): Promise<void> {
     let session: OpenedSession | undefined;
     if (need === 'required') session = await this.sessions.require(request);
     else if (need === 'optional') session = await this.sessions.open(request);
-    // Step-up (route `acr`): refused before any token work or upstream call.
+    const state = this.checkCall(request, route, session, prefixLength, basePath);
+    this.useCredential(state, await this.tokens.credentialFor(route, session), session);
+  }
+
+  /** Step-up, path and body: refused before any token work or upstream call. */
+  private checkCall(
+    request: FastifyRequest,
+    route: UpstreamRoute,
+    session: OpenedSession | undefined,
+    prefixLength: number,
+    basePath: string,
+  ): ProxyState {
     if (route.acr) assertStepUp(route.acr, session?.record.acr, request.headers, this.publicUrl.origin);
     const { path, query } = upstreamPathOf(request.url, prefixLength, basePath);
     const body = proxiedBodyOf(request, this.config.bodyLimitBytes);
@@ -135,11 +173,14 @@ export class ApiProxy {
       body: body.stream,
       bodyLimit: body.limit,
     };
-    const credential = await this.tokens.credentialFor(route, session);
+    request.bffProxy = state;
+    return state;
+  }
+
+  private useCredential(state: ProxyState, credential: RouteCredential, session: OpenedSession | undefined): void {
     state.accessToken = credential.accessToken;
     state.dpopKey = credential.dpopKey;
     state.session = credential.session ?? session;
-    request.bffProxy = state;
   }
 
   /**

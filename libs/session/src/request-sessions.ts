@@ -36,6 +36,11 @@ export class RequestSessions {
     return this.sessions.open(this.cookieOf(request), options);
   }
 
+  /** The request's session when it is in this instance's cache (see SessionService.cached); else see {@link open}. */
+  cached(request: SessionBearingRequest): OpenedSession | undefined {
+    return this.sessions.cached(this.cookieOf(request));
+  }
+
   /** The request's session; 401 `session_required` when it has none. */
   async require(request: SessionBearingRequest, options?: OpenOptions): Promise<OpenedSession> {
     const session = await this.open(request, options);

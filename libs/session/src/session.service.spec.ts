@@ -244,6 +244,25 @@ describe('SessionService hot-path cache', () => {
     expect((await a.open(cookieValue))?.record.tokens.accessToken).toBe('rotated');
   });
 
+  it('answers `cached` without waiting only for a session open() put in the cache, and only with its secret', async () => {
+    const { a, b, advance } = twoInstances(1000);
+    await a.onModuleInit();
+    await b.onModuleInit();
+    const { cookieValue, session } = await a.create(LOGIN);
+    expect(b.cached(cookieValue)).toBeUndefined();
+    const opened = await b.open(cookieValue);
+    expect(b.cached(cookieValue)).toEqual(opened);
+    expect(b.cached(formatTicket({ id: session.ticket.id, secret: createTicket().secret }))).toBeUndefined();
+    expect(b.cached(`${cookieValue}x`)).toBeUndefined();
+    expect(b.cached(undefined)).toBeUndefined();
+    advance(1000);
+    expect(b.cached(cookieValue)).toBeUndefined();
+    await b.open(cookieValue);
+    await a.end(session);
+    await flush();
+    expect(b.cached(cookieValue)).toBeUndefined();
+  });
+
   it('reads the store every time when SESSION_CACHE_MS is 0', async () => {
     const { a, store } = twoInstances(0);
     const { cookieValue } = await a.create(LOGIN);
@@ -251,5 +270,6 @@ describe('SessionService hot-path cache', () => {
     await a.open(cookieValue);
     await a.open(cookieValue);
     expect(read).toHaveBeenCalledTimes(2);
+    expect(a.cached(cookieValue)).toBeUndefined();
   });
 });

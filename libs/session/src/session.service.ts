@@ -150,6 +150,16 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return this.fromCache(ticket) ?? this.read(ticket, options.slide ?? true);
   }
 
+  /**
+   * The session a cookie names when this instance holds it in its cache, without waiting:
+   * what {@link open} answers at once for most requests. Undefined says only "not cached
+   * here" (a miss, no cookie, a bad one): {@link open} then decides.
+   */
+  cached(cookieValue: string | undefined): OpenedSession | undefined {
+    const ticket = parseTicket(cookieValue);
+    return ticket && this.fromCache(ticket);
+  }
+
   /** Reads a session from the store, bypassing the cache (after taking the refresh lock, say). */
   async reload(ticket: SessionTicket): Promise<OpenedSession | undefined> {
     return this.read(ticket);

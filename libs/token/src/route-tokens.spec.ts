@@ -256,6 +256,50 @@ describe('route tokens', () => {
     });
   });
 
+  describe('RouteTokens.credentialNow', () => {
+    /** A refresher that says whether the token is fresh and, asked to make it so, hands the session back. */
+    function routeTokens(fresh: boolean): RouteTokens {
+      const refresher = { isFresh: () => fresh, ensureFresh: (session: OpenedSession) => Promise.resolve(session) };
+      const clients = { credential: () => Promise.resolve({ accessToken: 'client-at' }) };
+      const oidc = { supportedGrantTypes: new Set<string>() } as unknown as OidcClient;
+      return new RouteTokens(
+        refresher as unknown as TokenRefresher,
+        clients as unknown as ClientTokens,
+        {} as ExchangedTokens,
+        {} as never,
+        oidc,
+        new ProxyConfig(),
+      );
+    }
+
+    it.each(['user', 'optional-user', 'user-or-client'] as const)(
+      'gives a %s route the fresh session token at once, as credentialFor would',
+      async (token) => {
+        const tokens = routeTokens(true);
+        const session = openSession(new FakeSessions());
+        const now = tokens.credentialNow(route({ token }), session);
+        expect(now).toEqual({ accessToken: 'user-at', session });
+        expect(now).toEqual(await tokens.credentialFor(route({ token }), session));
+      },
+    );
+
+    it('gives a route that sends no token an empty credential', () => {
+      expect(routeTokens(true).credentialNow(route({ token: 'none' }), undefined)).toEqual({});
+    });
+
+    it('leaves to credentialFor whatever needs waiting for: a refresh, a resource, a client or exchanged token, no session', () => {
+      const session = openSession(new FakeSessions());
+      expect(routeTokens(false).credentialNow(route({ token: 'user' }), session)).toBeUndefined();
+      const tokens = routeTokens(true);
+      expect(tokens.credentialNow(route({ token: 'user', resource: 'https://api' }), session)).toBeUndefined();
+      expect(tokens.credentialNow(route({ token: 'client' }), undefined)).toBeUndefined();
+      expect(tokens.credentialNow(route({ token: 'user-or-client' }), undefined)).toBeUndefined();
+      expect(tokens.credentialNow(route({ token: 'exchange', audience: 'x' }), session)).toBeUndefined();
+      expect(tokens.credentialNow(route({ token: 'user' }), undefined)).toBeUndefined();
+      expect(tokens.credentialNow(route({ token: 'optional-user' }), undefined)).toBeUndefined();
+    });
+  });
+
   describe('RouteTokens at boot', () => {
     function routeTokens(grants: string[], routes: UpstreamRoute[]): RouteTokens {
       const oidc = { supportedGrantTypes: new Set(grants) } as unknown as OidcClient;

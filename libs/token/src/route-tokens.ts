@@ -119,6 +119,21 @@ export class RouteTokens implements OnModuleInit {
     }
   }
 
+  /**
+   * The credential {@link credentialFor} would give, when it is at hand without waiting: a route
+   * that sends no token, or the session's own token while it is fresh. Undefined when anything
+   * is due (a refresh, a narrowed, exchanged or client token, a missing session): ask
+   * {@link credentialFor}. Most calls of a user route end here, with no promise made.
+   */
+  credentialNow(route: UpstreamRoute, session: OpenedSession | undefined): RouteCredential | undefined {
+    if (route.token === 'none') return {};
+    if (session === undefined || route.resource !== undefined) return undefined;
+    if (route.token !== 'user' && route.token !== 'optional-user' && route.token !== 'user-or-client') return undefined;
+    if (!this.refresher.isFresh(session)) return undefined;
+    const { record } = session;
+    return sessionCredential(record.tokens.accessToken, record.tokens.tokenType, record, session);
+  }
+
   /** The user's token: the session's own, or narrowed to the route's `resource` (RFC 8707). */
   private async userToken(
     route: UpstreamRoute,

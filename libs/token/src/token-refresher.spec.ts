@@ -129,6 +129,21 @@ describe('TokenRefresher.ensureFresh', () => {
     expect(lock.requests).toEqual([]);
   });
 
+  it('says isFresh exactly when ensureFresh would hand the session back unchanged', async () => {
+    for (const [lifetime, left] of [
+      [HOUR, 61_000],
+      [HOUR, 59_000],
+      [30_000, 16_000],
+      [30_000, 14_000],
+    ] as const) {
+      const { refresher, session, setNow } = setup(tokens(lifetime));
+      setNow(T0 + lifetime - left);
+      const fresh = refresher.isFresh(session);
+      expect(fresh).toBe(left > Math.min(60_000, lifetime / 2));
+      expect((await refresher.ensureFresh(session)) === session).toBe(fresh);
+    }
+  });
+
   it.each([
     ['a one-hour token with 61 s left (the skew bounds)', 'used as is', HOUR, 61_000],
     ['a one-hour token with 59 s left (the skew bounds)', 'refreshed', HOUR, 59_000],

@@ -52,6 +52,11 @@ export class TokenRefresher {
     return shared;
   }
 
+  /** The session's token is good to use now: what {@link ensureFresh} would hand back unchanged. */
+  isFresh(session: OpenedSession): boolean {
+    return !this.stale(session, undefined);
+  }
+
   /** Due for renewal: close to expiry, or the very token an upstream just refused (401 invalid_token). */
   private stale(session: OpenedSession, rejected: string | undefined): boolean {
     const tokens = session.record.tokens;
