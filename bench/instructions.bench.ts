@@ -44,6 +44,8 @@ const WRITE = process.env.BENCH_WRITE === '1';
 const PERF_MAP = process.env.BENCH_PERF_MAP === '1';
 /** `BENCH_KEEP=1`: the dumps stay (their folder is printed), for callgrind_annotate. */
 const KEEP = process.env.BENCH_KEEP === '1';
+/** `BENCH_NODE=/path/to/node`: every proxy runs on that Node (say, .ci/node24's), not on this one. */
+const NODE = process.env.BENCH_NODE ?? process.execPath;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CACHE_MS = 60_000;
 const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-secret' };
@@ -75,7 +77,7 @@ function underCallgrind(name: string): { execPath: string; execArgv: string[]; r
       '--instr-atstart=no',
       '--separate-threads=yes',
       `--callgrind-out-file=${join(outDir, `${name}.%p.out`)}`,
-      process.execPath,
+      NODE,
       ...(PERF_MAP ? ['--perf-basic-prof'] : []),
     ],
     readyTimeoutMs: 600_000,
@@ -168,9 +170,11 @@ function report(counts: Map<RowName, Count>, machine: string): string {
   const bare = counts.get('bare')?.main ?? Number.NaN;
   const headline = counts.get('headline')?.main ?? Number.NaN;
   const k = (value: number): string => (value / 1000).toFixed(1);
+  // A ratio against a row this run did not measure (BENCH_ROWS) is left blank.
+  const ratio = (value: number, base: number): string => (Number.isNaN(base) ? '–' : (value / base).toFixed(2));
   const lines = ROWS.map(({ name, label }) => {
     const count = counts.get(name) ?? { main: Number.NaN, helpers: Number.NaN };
-    return `| ${label} | ${k(count.main)} | ${(count.main / bare).toFixed(2)} | ${(count.main / headline).toFixed(2)} | ${k(count.helpers)} |`;
+    return `| ${label} | ${k(count.main)} | ${ratio(count.main, bare)} | ${ratio(count.main, headline)} | ${k(count.helpers)} |`;
   });
   return [
     '## Instructions per request (bench:instructions)',
@@ -201,13 +205,19 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all([worker(), worker()]);
-  const machine = machineLines(await describeBaseMachine(redisUrl), {
-    valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' })
-      .trim()
-      .replace(/^valgrind-/, ''),
-    fastify: packageVersion('fastify'),
-    undici: packageVersion('undici'),
-  });
+  const base = await describeBaseMachine(redisUrl);
+  // The proxies' Node, which BENCH_NODE may have made another than this script's.
+  const node = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+  const machine = machineLines(
+    { ...base, node },
+    {
+      valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' })
+        .trim()
+        .replace(/^valgrind-/, ''),
+      fastify: packageVersion('fastify'),
+      undici: packageVersion('undici'),
+    },
+  );
   const markdown = report(counts, machine);
   console.log(`\n${markdown}\n`);
   if (WRITE) await writeSection(join(repoRoot(), 'bench', 'RESULTS.md'), 'bench:instructions', markdown);
