@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { context, trace } from '@opentelemetry/api';
+import { activeTraceIds } from '@bff/tracing';
 import type { FastifyBaseLogger } from 'fastify';
 import pino, {
   type Bindings,
@@ -21,14 +21,6 @@ function serializeRequest(request: {
   ip?: string;
 }): Record<string, unknown> {
   return { id: request.id, method: request.method, path: request.url?.split('?')[0], remoteAddress: request.ip };
-}
-
-/** `trace_id` and `span_id` of the span active where a line is written, if any. */
-function activeTraceIds(): Record<string, string> {
-  const span = trace.getSpan(context.active());
-  if (span === undefined) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId };
 }
 
 /** Options of {@link createPinoLogger}. */

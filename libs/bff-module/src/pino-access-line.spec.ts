@@ -1,4 +1,6 @@
 import { tracingChannel } from 'node:diagnostics_channel';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { activeTraceIds } from '@bff/tracing';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { pinoAccessLine } from './pino-access-line';
 import type { CompletedRequest } from './request-completion';
@@ -82,6 +84,35 @@ describe('pinoAccessLine', () => {
     expect(Math.abs((mine?.time as number) - (theirs?.time as number))).toBeLessThan(1000);
     expect({ ...mine, time: 0 }).toEqual({ ...theirs, time: 0 });
     expect(mine).toMatchObject({ level: 30, service: 'bff', pid: 7, zone: 'a', message: MESSAGE });
+  });
+
+  it("writes a traced request's line itself under the tracing BFF's trace ids mixin, with the same fields as pino", () => {
+    const traced = SHAPES[2]![1];
+    const span = trace.wrapSpanContext({
+      traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+      spanId: 'bbbbbbbbbbbbbbbb',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const direct = lines();
+    const viaPino = lines();
+    const write = pinoAccessLine(bffLike(direct, { timestamp: FIXED_TIME, mixin: activeTraceIds }), MESSAGE);
+    const pinoLog = bffLike(viaPino, { timestamp: FIXED_TIME, mixin: activeTraceIds });
+    context.with(trace.setSpan(context.active(), span), () => {
+      write?.(traced);
+      pinoLog.info(traced, MESSAGE);
+    });
+    expect(direct.lines.map((line) => JSON.parse(line) as unknown)).toEqual(
+      viaPino.lines.map((line) => JSON.parse(line) as unknown),
+    );
+    expect(JSON.parse(direct.lines[0] ?? '{}')).toMatchObject({ trace_id: traced.trace_id, span_id: traced.span_id });
+  });
+
+  it('sends an untraced completion through pino under that mixin, which then adds the active ids', () => {
+    const direct = lines();
+    const write = pinoAccessLine(bffLike(direct, { mixin: activeTraceIds }), MESSAGE);
+    write?.(SHAPES[0]![1]);
+    expect(JSON.parse(direct.lines[0] ?? '{}')).toMatchObject({ reqId: 'req-1', msg: MESSAGE });
+    expect(direct.lines).toHaveLength(1);
   });
 
   it('writes nothing when the logger is above info, and follows a level changed later', () => {

@@ -1,4 +1,5 @@
 import { tracingChannel } from 'node:diagnostics_channel';
+import { activeTraceIds } from '@bff/tracing';
 import pino, { type Logger } from 'pino';
 import type { CompletedRequest, CompletionListener } from './request-completion';
 
@@ -39,7 +40,8 @@ function unsupported(log: Logger): string | undefined {
   const stringifiers = (internals[SYM.stringifiersSym as symbol] ?? {}) as Record<string | symbol, unknown>;
   const stream = internals[SYM.streamSym as symbol] as { write?: unknown; [key: symbol]: unknown } | undefined;
   const messageKey = internals[SYM.messageKeySym as symbol];
-  if (internals[SYM.mixinSym as symbol]) return 'a mixin';
+  const mixin = internals[SYM.mixinSym as symbol];
+  if (mixin && mixin !== activeTraceIds) return 'a mixin';
   if (formatters?.log) return 'a log formatter';
   if (hooks?.logMethod || hooks?.streamWrite) return 'hooks';
   if (internals[SYM.nestedKeySym as symbol] || internals[SYM.msgPrefixSym as symbol]) return 'a nested key or prefix';
@@ -60,8 +62,8 @@ function unsupported(log: Logger): string | undefined {
  * object. bench:instructions measured pino's generic path at about 17k instructions per
  * request, the largest single cost of the access log; this line costs about half.
  *
- * Only for a logger with nothing that would see or change a line (see {@link unsupported}):
- * otherwise undefined, and the caller logs through pino. The level is read on every line, and
+ * Only for a logger with nothing that would see or change a line (see {@link unsupported}), the
+ * trace ids mixin of a tracing BFF aside; otherwise undefined, and the caller logs through pino. The level is read on every line, and
  * a subscriber to pino's formatting channel sends the line through pino too.
  */
 export function pinoAccessLine(log: Logger, message: string): CompletionListener | undefined {
@@ -74,11 +76,17 @@ export function pinoAccessLine(log: Logger, message: string): CompletionListener
     return undefined;
   if (unsupported(log) !== undefined) return undefined;
   const time = internals[SYM.timeSym as symbol] as () => string;
+  const traceIdsMixin = internals[SYM.mixinSym as symbol] === activeTraceIds;
   const stream = internals[SYM.streamSym as symbol] as { write(line: string): unknown };
   const tail = `,${jsonString(internals[SYM.messageKeySym as symbol] as string)}:${jsonString(message)}${end}`;
   return (completed: CompletedRequest) => {
     if (log.levelVal > info) return;
-    if (FORMATTING.hasSubscribers) {
+    // The trace ids mixin adds nothing to a traced completion, whose own ids take precedence in
+    // pino's merge; an untraced one goes through pino, which asks the mixin.
+    if (
+      FORMATTING.hasSubscribers ||
+      (traceIdsMixin && (completed.trace_id === undefined || completed.span_id === undefined))
+    ) {
       log.info(completed, message);
       return;
     }

@@ -11,6 +11,12 @@ export {
   type ServerSpanRequest,
 } from './http-spans';
 export { tracedFetch, type FetchCallDescription, type TracedFetchOptions } from './traced-fetch';
-export { contextWithRemoteParent, remoteParentOf, traceHeadersOf, type TraceHeaders } from './traceparent';
+export {
+  activeTraceIds,
+  contextWithRemoteParent,
+  remoteParentOf,
+  traceHeadersOf,
+  type TraceHeaders,
+} from './traceparent';
 export { BffTracing, TRACER_NAME, tracesUrlOf, tracingEnabled, type TracingMode } from './tracing';
 export { TracingModule } from './tracing.module';

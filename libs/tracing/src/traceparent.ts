@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  context,
   createTraceState,
   isSpanContextValid,
   TraceFlags,
@@ -58,4 +59,16 @@ export function traceHeadersOf(spanContext: SpanContext): TraceHeaders {
   const state = spanContext.traceState?.serialize();
   if (state) headers.tracestate = state;
   return headers;
+}
+
+/**
+ * `trace_id` and `span_id` of the span active where a log line is written, if any: the pino
+ * mixin of a BFF that traces. A line that carries both of its own (the access line of a traced
+ * request) needs nothing from it.
+ */
+export function activeTraceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
