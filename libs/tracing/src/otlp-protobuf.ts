@@ -14,9 +14,8 @@ import { FIXED32, FIXED64, LENGTH_DELIMITED, ProtoWriter, VARINT } from './proto
  * event loop. That serializer walks every span twice (a size estimate, then the write) and
  * copies every string one character at a time in JavaScript, twice; per proxied request, with
  * its two spans, it cost more instructions than everything else tracing adds (bench:instructions).
- * Here each span is walked once into one growing buffer, short ASCII strings and ids are
- * copied byte by byte and the rest by Buffer's native encoder (see ProtoWriter), and attribute
- * keys, a small fixed set, are encoded once.
+ * Here each span is walked once into one growing buffer, strings and ids are written by
+ * Buffer's native encoders, and attribute keys, a small fixed set, are encoded once.
  *
  * Only what the BFF's spans hold is written this way: primitive attribute values, no events and
  * no links. A batch with anything else goes to the SDK's serializer whole.

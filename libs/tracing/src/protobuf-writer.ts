@@ -18,16 +18,6 @@ function putUint32(buf: Buffer, pos: number, value: number): number {
   return pos;
 }
 
-/** Below this length a string, or bytes, are copied in JavaScript (see ProtoWriter.string); it also keeps a length in one byte. */
-const SHORT_STRING = 0x80;
-
-/** The value of a lowercase hex digit, or -1. */
-function hexValue(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x57;
-  return -1;
-}
-
 /** A protobuf writer over one growing Buffer; a message's length is written after its content. */
 export class ProtoWriter {
   buf: Buffer;
@@ -109,68 +99,26 @@ export class ProtoWriter {
     this.pos += 8;
   }
 
-  /**
-   * UTF-8, ill-formed surrogates as U+FFFD, like the SDK's TextEncoder path. Most strings of a
-   * span (names, methods, hosts, routes) are short ASCII: those are copied here, a character a
-   * byte, which costs less than a call into Buffer's native encoder; anything else goes to it.
-   */
+  /** UTF-8, ill-formed surrogates as U+FFFD, like the SDK's TextEncoder path. */
   string(value: string): void {
-    const length = value.length;
-    if (length < SHORT_STRING) {
-      this.ensure(length + 1);
-      const buf = this.buf;
-      let pos = this.pos + 1;
-      let i = 0;
-      for (; i < length; i++) {
-        const code = value.charCodeAt(i);
-        if (code >= 0x80) break;
-        buf[pos++] = code;
-      }
-      if (i === length) {
-        buf[this.pos] = length;
-        this.pos = pos;
-        return;
-      }
-    }
-    this.ensure(length * 3 + 5);
+    this.ensure(value.length * 3 + 5);
     const start = this.begin();
     this.pos += this.buf.write(value, this.pos, 'utf8');
     this.end(start);
   }
 
-  /**
-   * Lowercase hex ids (the SDK makes and checks them so) as their bytes, decoded here for the
-   * same reason as short strings; anything not hex goes to Buffer's decoder, which stops there.
-   */
+  /** Lowercase hex ids (the SDK makes and checks them so) as their bytes. */
   hexBytes(hex: string): void {
     const length = hex.length >>> 1;
     this.ensure(length + 1);
-    const buf = this.buf;
-    const start = this.pos + 1;
-    for (let i = 0; i < length; i++) {
-      const high = hexValue(hex.charCodeAt(2 * i));
-      const low = hexValue(hex.charCodeAt(2 * i + 1));
-      if (high < 0 || low < 0) {
-        buf[this.pos] = length;
-        this.pos = start + buf.write(hex, start, length, 'hex');
-        return;
-      }
-      buf[start + i] = (high << 4) | low;
-    }
-    buf[this.pos] = length;
-    this.pos = start + length;
+    this.buf[this.pos++] = length;
+    this.pos += this.buf.write(hex, this.pos, length, 'hex');
   }
 
-  /** Bytes as they are: attribute keys encoded once (a few bytes each), copied a byte at a time. */
   raw(bytes: Buffer): void {
-    const length = bytes.length;
-    this.ensure(length);
-    if (length < SHORT_STRING) {
-      const buf = this.buf;
-      const pos = this.pos;
-      for (let i = 0; i < length; i++) buf[pos + i] = bytes[i] as number;
-    } else bytes.copy(this.buf, this.pos);
-    this.pos += length;
+    this.ensure(bytes.length);
+    bytes.copy(this.buf, this.pos);
+    this.pos += bytes.length;
   }
 
   /** Starts a length-delimited field's content; one byte is kept for its length. */
