@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { startStack, type Stack } from '../support/bff-stack';
 import { EchoUpstream, type SeenRequest } from '../support/echo-upstream';
 import { expectContractError, rawRequest, type RawResponse } from '../support/raw-http';
@@ -17,6 +18,23 @@ describe('answers Node and Fastify give before any route runs', () => {
 
   beforeAll(async () => {
     upstream = await EchoUpstream.start();
+    // `localhost` as most hosts files name it, both loopback addresses (this machine's names 127.0.0.1
+    // only): Fastify then binds ::1 through a second server, which the IPv6 tests below reach.
+    const lookup = dns.lookup.bind(dns);
+    const bothLoopbacks = jest.spyOn(dns, 'lookup').mockImplementation(((
+      hostname: string,
+      options: dns.LookupOptions,
+      callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+    ) => {
+      if (hostname === 'localhost' && options.all === true) {
+        callback(null, [
+          { address: '127.0.0.1', family: 4 },
+          { address: '::1', family: 6 },
+        ]);
+        return;
+      }
+      (lookup as (...args: unknown[]) => void)(hostname, options, callback);
+    }) as typeof dns.lookup);
     stack = await startStack({
       redis: false,
       env: {
@@ -24,6 +42,7 @@ describe('answers Node and Fastify give before any route runs', () => {
         BFF_ROUTES: JSON.stringify([{ name: 'public', upstream: upstream.url, token: 'none' }]),
       },
     });
+    bothLoopbacks.mockRestore();
     port = Number(new URL(stack.url).port);
   });
   afterAll(async () => {
@@ -45,6 +64,36 @@ describe('answers Node and Fastify give before any route runs', () => {
       expect(response.body).not.toContain('FST_');
     },
   );
+
+  // Fastify serves `localhost` (BFF_HOST unset) on both loopback addresses, IPv6 through a
+  // server of its own made at listen time: every answer there has the same edge as on IPv4.
+  describe('on the IPv6 loopback listener', () => {
+    const onIpv6 = (request: string): Promise<RawResponse> => rawRequest(port, request, 10_000, '::1');
+
+    it('answers a malformed URL with a contract 400 and the baseline headers', async () => {
+      const response = await onIpv6('GET /auth/user%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      expectEdgeError(response, 400, 'invalid_url');
+      expect(response.headers['x-content-type-options']).toEqual(['nosniff']);
+    });
+
+    it('puts the baseline headers on what Fastify answers', async () => {
+      const response = await onIpv6('GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      expect(response.status).toBe(404);
+      expect(response.headers['x-content-type-options']).toEqual(['nosniff']);
+      expect(response.headers['referrer-policy']).toEqual(['no-referrer']);
+    });
+
+    it('refuses CONNECT with a contract 405', async () => {
+      const response = await onIpv6(`CONNECT ${new URL(upstream.url).host} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expectEdgeError(response, 405, 'method_not_allowed');
+    });
+
+    it('answers a request Node cannot parse in the contract shape', async () => {
+      const response = await onIpv6('HELLO\r\n\r\n');
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({ error: expect.any(String), message: expect.any(String) });
+    });
+  });
 
   it('answers an unknown path without echoing its query', async () => {
     const response = await fetch(`${stack.url}/nowhere?code=secret-code&state=s1`);

@@ -41,10 +41,10 @@ function dechunk(framed: string): string | undefined {
   }
 }
 
-/** Opens a socket to 127.0.0.1:port; `close()` ends it whatever state it is in. */
-export function rawSocket(port: number): Promise<Socket> {
+/** Opens a socket to `host` (127.0.0.1 unless told):port; `close()` ends it whatever state it is in. */
+export function rawSocket(port: number, host = '127.0.0.1'): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => resolve(socket));
+    const socket = connect({ host, port }, () => resolve(socket));
     socket.once('error', reject);
   });
 }
@@ -83,8 +83,13 @@ function completeResponse(text: string): RawResponse | undefined {
  * server's first response, complete by its Content-Length or by the server
  * closing; a response without a length must come with `Connection: close`.
  */
-export async function rawRequest(port: number, request: string, timeoutMs = 10_000): Promise<RawResponse> {
-  const socket = await rawSocket(port);
+export async function rawRequest(
+  port: number,
+  request: string,
+  timeoutMs = 10_000,
+  host = '127.0.0.1',
+): Promise<RawResponse> {
+  const socket = await rawSocket(port, host);
   return new Promise((resolve, reject) => {
     let text = '';
     let settled = false;

@@ -120,8 +120,8 @@ export class RequestCompletions {
     fastify.addHook('onRequest', (request, reply, done) => {
       const raw = request.raw as RoutedMessage;
       raw[FASTIFY_REQUEST] = request;
-      // Fastify serves `localhost` on every loopback address, the second (::1) through a server
-      // of its own that the HTTP edge never saw: its requests are watched from here.
+      // A request of a server the HTTP edge never saw (a host's own, or Fastify's second loopback
+      // server should takeOverLoopbackBindings not find it) is watched from here.
       if (raw[STARTED_AT] === undefined) {
         this.watch(raw, reply.raw);
         if (this.spans) {

@@ -8,7 +8,7 @@ import { ApiProxy } from '@bff/proxy';
 import { BffWsAdapter, UpgradeAuthenticator } from '@bff/realtime';
 import { BffTracing } from '@bff/tracing';
 import { accessLogWriter } from './access-log';
-import { takeOverHttpEdge } from './http-edge';
+import { takeOverHttpEdge, takeOverLoopbackBindings } from './http-edge';
 import { httpMetricsRecorder } from './http-metrics';
 import { registerManagementListener } from './management-listener';
 import { RequestCompletions } from './request-completion';
@@ -36,6 +36,7 @@ export async function setupBff(app: NestFastifyApplication): Promise<void> {
   if (config.server.accessLog) completions.listen(accessLogWriter(fastify.log));
   const requestId = requestIdGenerator(config.server.trustProxy);
   takeOverHttpEdge(fastify.server, completions);
+  takeOverLoopbackBindings(fastify, completions);
   watchUpgrades(fastify.server, completions, requestId);
   // First of the hooks, so that a request answered by a later one still has its route and id.
   completions.registerRouting(fastify);
