@@ -4,14 +4,15 @@
  * shared VM two processes of one build differ by up to 15% in req/s and CPU time (bench:proxy's
  * A/A row), so a change of a few percent cannot be seen in time; an instruction count is the same
  * within a few percent from run to run, whatever else the machine does. It leaves out what
- * instructions do not show: kernel time (socket writes), cache misses, and the work of V8's
- * helper threads (compilation, parallel GC), printed beside it.
+ * instructions do not show: kernel time (socket writes), cache misses, and the work of the other
+ * threads (V8's compilation and parallel GC, libuv's pool), printed beside it.
  *
  * Each proxy runs under callgrind with counting off; after a warm-up (BENCH_WARM_REQUESTS, 15000:
  * the JIT settled) counting is switched on for exactly BENCH_REQUESTS (2000) requests of the same
  * GET as bench:proxy, 10 connections, then dumped. The rows: the bare reply-from proxy (the
- * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned), and
- * with tracing on (OTLP/protobuf to the collector stub). Under valgrind a process runs some 50×
+ * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned),
+ * with tracing on (OTLP/protobuf to the collector stub), and with DPoP (its ES256 signatures are
+ * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest). Under valgrind a process runs some 50×
  * slower, so every BFF keeps sessions cached for 60 s: at full speed the default 1 s cache misses
  * once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
  * one thread at a time, so one core each). Prints a table; `BENCH_WRITE=1` writes it to
@@ -35,7 +36,7 @@ import { machineLines, writeSection } from './common/report';
 import { runBench } from './common/run-bench';
 import { intFromEnv } from './common/settings';
 import { ACCESS_TOKEN_TTL_SECONDS, serverScript } from './proxy/protocol';
-import { tracingEnvironment } from './proxy/variants';
+import { dpopEnvironment, tracingEnvironment } from './proxy/variants';
 
 const REQUESTS = intFromEnv('BENCH_REQUESTS', 2000, 100);
 const WARM_REQUESTS = intFromEnv('BENCH_WARM_REQUESTS', 15000, 0);
@@ -49,19 +50,22 @@ const NODE = process.env.BENCH_NODE ?? process.execPath;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CACHE_MS = 60_000;
 const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-secret' };
+/** The DPoP row's client at the dev IdP in FAPI 2.0 mode: private_key_jwt, no secret. */
+const FAPI_CLIENT = { clientId: 'bff-instructions-fapi', clientSecret: '' };
 
-type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing';
+type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing' | 'dpop';
 const ALL_ROWS: { name: RowName; label: string }[] = [
   { name: 'bare', label: 'bare reply-from proxy' },
   { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
   { name: 'headline', label: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)' },
   { name: 'tuned', label: 'tuned: BFF, error logging only' },
   { name: 'tracing', label: 'defaults + tracing (100% sampled, OTLP/protobuf to a collector stub)' },
+  { name: 'dpop', label: 'defaults + DPoP (FAPI 2.0 IdP, a fresh ES256 proof per request, signed on the thread pool)' },
 ];
 /** `BENCH_ROWS=headline,tracing`: only those rows. */
 const ROWS = ALL_ROWS.filter(({ name }) => process.env.BENCH_ROWS?.split(',').includes(name) ?? true);
 
-/** Instructions per request: the main thread's, and V8's helper threads' together. */
+/** Instructions per request: the main thread's, and every other thread's together (V8's helpers, libuv's pool). */
 interface Count {
   main: number;
   helpers: number;
@@ -135,14 +139,16 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     return measure(name, bare, new URL(`/api/${ROUTE}${JSON_1K_PATH}`, bare.url).href, {});
   }
   const port = await freePort();
+  const dpop = name === 'dpop';
+  const client = dpop ? FAPI_CLIENT : CLIENT;
   const idp = await servers.start(`${name}-idp`, serverScript('idp'), {
-    ...CLIENT,
+    ...client,
     bffUrls: [`http://localhost:${String(port)}`],
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-    fapi2: false,
+    fapi2: dpop,
   });
   let env = bffEnvironment({
-    ...CLIENT,
+    ...client,
     port,
     issuer: idp.url,
     upstream: upstream.url,
@@ -150,6 +156,7 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     cacheMs: CACHE_MS,
     redisUrl,
   });
+  if (dpop) env = dpopEnvironment(env);
   if (name === 'tracing') {
     const collector = await servers.start(`${name}-collector`, serverScript('collector'), {});
     env = tracingEnvironment(env, collector.url);
@@ -184,7 +191,7 @@ function report(counts: Map<RowName, Count>, machine: string): string {
     machine,
     `- ${String(REQUESTS)} requests counted per row after ${String(WARM_REQUESTS)} of warm-up, 10 connections, under callgrind; BFFs with \`SESSION_CACHE_MS=${CACHE_MS}\` (see bench/instructions.bench.ts).`,
     '',
-    '| target | main thread, k instructions per request | vs bare | vs headline | V8 helper threads, k |',
+    '| target | main thread, k instructions per request | vs bare | vs headline | other threads (V8 helpers, libuv pool), k |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...lines,
   ].join('\n');
