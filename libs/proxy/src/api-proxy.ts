@@ -131,10 +131,10 @@ export class ApiProxy {
     assertBrowserRequest(request.headers, this.allowedOrigins);
     const need = this.tokens.sessionNeed(route);
     const session = need === 'never' ? undefined : this.sessions.cached(request);
-    const credential =
-      session === undefined && need !== 'never' ? undefined : this.tokens.credentialNow(route, session);
+    // Undefined without a session for every policy that needs one (see credentialNow).
+    const credential = this.tokens.credentialNow(route, session);
     if (credential === undefined) {
-      this.checkWaiting(request, route, need, prefixLength, basePath).then(() => {
+      this.checkWaiting(request, route, need, session, prefixLength, basePath).then(() => {
         done();
       }, done);
       return;
@@ -147,12 +147,14 @@ export class ApiProxy {
     request: FastifyRequest,
     route: UpstreamRoute,
     need: SessionNeed,
+    cached: OpenedSession | undefined,
     prefixLength: number,
     basePath: string,
   ): Promise<void> {
-    let session: OpenedSession | undefined;
-    if (need === 'required') session = await this.sessions.require(request);
-    else if (need === 'optional') session = await this.sessions.open(request);
+    // A cached session whose token is due is not opened again: only the token waits.
+    let session = cached;
+    if (session === undefined && need === 'required') session = await this.sessions.require(request);
+    else if (session === undefined && need === 'optional') session = await this.sessions.open(request);
     const state = this.checkCall(request, route, session, prefixLength, basePath);
     this.useCredential(state, await this.tokens.credentialFor(route, session), session);
   }
