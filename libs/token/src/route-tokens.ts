@@ -50,6 +50,12 @@ function sessionCredential(
   return dpopKey === undefined ? { accessToken, session } : { accessToken, dpopKey, session };
 }
 
+/** The credential of the session's own access token. */
+function ownCredential(session: OpenedSession): RouteCredential {
+  const { record } = session;
+  return sessionCredential(record.tokens.accessToken, record.tokens.tokenType, record, session);
+}
+
 /**
  * The token a route's policy sends upstream, one place for the proxy and for
  * local APIs (`UserAccessTokens`): the user's (refreshed under the session's
@@ -129,9 +135,7 @@ export class RouteTokens implements OnModuleInit {
     if (route.token === 'none') return {};
     if (session === undefined || route.resource !== undefined) return undefined;
     if (route.token !== 'user' && route.token !== 'optional-user' && route.token !== 'user-or-client') return undefined;
-    if (!this.refresher.isFresh(session)) return undefined;
-    const { record } = session;
-    return sessionCredential(record.tokens.accessToken, record.tokens.tokenType, record, session);
+    return this.refresher.isFresh(session) ? ownCredential(session) : undefined;
   }
 
   /** The user's token: the session's own, or narrowed to the route's `resource` (RFC 8707). */
@@ -141,9 +145,7 @@ export class RouteTokens implements OnModuleInit {
     rejected: string | undefined,
   ): Promise<RouteCredential> {
     const fresh = await this.refresher.ensureFresh(session, rejected);
-    const { tokens } = fresh.record;
-    if (route.resource === undefined)
-      return sessionCredential(tokens.accessToken, tokens.tokenType, fresh.record, fresh);
+    if (route.resource === undefined) return ownCredential(fresh);
     const token = await this.narrowed.get(fresh, route, rejected);
     return sessionCredential(token.accessToken, token.tokenType, fresh.record, fresh);
   }
