@@ -12,9 +12,9 @@
  * GET as bench:proxy, 10 connections, then dumped. The rows: the bare reply-from proxy (the
  * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned),
  * with tracing on (OTLP/protobuf to the collector stub), and with DPoP (its ES256 signatures are
- * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest). Under valgrind a process runs some 50×
- * slower, so every BFF keeps sessions cached for 60 s: at full speed the default 1 s cache misses
- * once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
+ * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest).
+ * Under valgrind a process runs some 50× slower, so every BFF keeps sessions cached for 60 s: at
+ * full speed the default 1 s cache misses once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
  * one thread at a time, so one core each). Prints a table; `BENCH_WRITE=1` writes it to
  * bench/RESULTS.md. `BENCH_ROWS=headline,tracing` runs only those rows; `BENCH_KEEP=1` keeps the
  * dumps and `BENCH_PERF_MAP=1` has Node name its JIT code, for `callgrind_annotate`. Needs valgrind

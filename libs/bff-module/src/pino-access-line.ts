@@ -63,8 +63,9 @@ function unsupported(log: Logger): string | undefined {
  * request, the largest single cost of the access log; this line costs about half.
  *
  * Only for a logger with nothing that would see or change a line (see {@link unsupported}), the
- * trace ids mixin of a tracing BFF aside; otherwise undefined, and the caller logs through pino. The level is read on every line, and
- * a subscriber to pino's formatting channel sends the line through pino too.
+ * trace ids mixin of a tracing BFF aside; otherwise undefined, and the caller logs through pino.
+ * The level is read on every line, and a subscriber to pino's formatting channel sends the line
+ * through pino too.
  */
 export function pinoAccessLine(log: Logger, message: string): CompletionListener | undefined {
   const info = log.levels.values.info;
