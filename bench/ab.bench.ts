@@ -10,6 +10,9 @@
  * included. With `BENCH_AB_REF=HEAD` and a clean tree it is an A/A run: the spread two identical
  * processes show, which a difference must exceed before it means anything.
  *
+ * Each round prints both throughputs and each BFF's own CPU per request (a paired ratio of each);
+ * the CPU figure is the steadier of the two on a host that other work shares.
+ *
  * Both BFFs run as the headline row of bench:proxy does (production defaults, stdout drained),
  * or with `BENCH_AB_DPOP=1` both as its DPoP row (the dev IdP in FAPI 2.0 mode, a fresh proof per
  * request). Prints only. Environment: BENCH_AB_REF (HEAD), BENCH_AB_DPOP (0), BENCH_ROUNDS (12),
@@ -100,15 +103,25 @@ async function main(revisionDir: string): Promise<void> {
   for (const target of targets) await warmUp(target, settings);
   const meter = new CpuMeter(servers.servers, redisUrl);
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   try {
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       const rps: Record<string, number> = {};
-      for (const target of order) rps[target.name] = (await measure(target, settings, round, meter)).requestsPerSecond;
+      const cpu: Record<string, number> = {};
+      for (const target of order) {
+        const run = await measure(target, settings, round, meter);
+        rps[target.name] = run.requestsPerSecond;
+        // The BFF's own CPU per request: less moved than throughput by what else the host runs.
+        cpu[target.name] = (run.cpu[target.name] ?? 0) / Math.max(1, run.requests);
+      }
       const ratio = (rps.B ?? 0) / (rps.A ?? 1);
+      const cpuRatio = (cpu.A ?? 0) / (cpu.B ?? 1);
       ratios.push(ratio);
+      cpuRatios.push(cpuRatio);
       console.log(
-        `[ab] round ${String(round + 1)}: A ${(rps.A ?? 0).toFixed(0)} req/s, B ${(rps.B ?? 0).toFixed(0)} req/s, B/A ${ratio.toFixed(3)}`,
+        `[ab] round ${String(round + 1)}: A ${(rps.A ?? 0).toFixed(0)} req/s ${(cpu.A ?? 0).toFixed(1)} µs CPU, ` +
+          `B ${(rps.B ?? 0).toFixed(0)} req/s ${(cpu.B ?? 0).toFixed(1)} µs CPU, B/A ${ratio.toFixed(3)}, CPU A/B ${cpuRatio.toFixed(3)}`,
       );
     }
   } finally {
@@ -116,9 +129,11 @@ async function main(revisionDir: string): Promise<void> {
   }
   const faster = ratios.filter((ratio) => ratio > 1).length;
   const { median, min, max } = range(ratios);
+  const cpuRange = range(cpuRatios);
   console.log(
     `\nA = ${REF}, B = this checkout${DPOP ? ' (both with DPoP)' : ''}: B/A median ${median.toFixed(3)} ` +
-      `(${min.toFixed(3)}–${max.toFixed(3)}), B faster in ${String(faster)} of ${String(ROUNDS)} rounds.`,
+      `(${min.toFixed(3)}–${max.toFixed(3)}), B faster in ${String(faster)} of ${String(ROUNDS)} rounds; ` +
+      `CPU per request A/B median ${cpuRange.median.toFixed(3)} (${cpuRange.min.toFixed(3)}–${cpuRange.max.toFixed(3)}).`,
   );
   await servers.stop();
 }
