@@ -69,21 +69,36 @@ export async function recordPageEventsOf(context: BrowserContext): Promise<void>
   await context.addInitScript(RECORD_PAGE_EVENTS);
 }
 
+/** Whether `seen` holds `wanted` in order; a wanted event ending in `:` matches any it starts. */
+function holdsInOrder(seen: readonly string[], wanted: readonly string[]): boolean {
+  let next = 0;
+  for (const event of seen) {
+    const want = wanted[next];
+    if (want !== undefined && (event === want || (want.endsWith(':') && event.startsWith(want)))) next++;
+  }
+  return next === wanted.length;
+}
+
+/** How long {@link waitForPageEvents} waits before it fails (a hang, not a measure of speed). */
+const PAGE_EVENTS_TIMEOUT_MS = 30_000;
+const PAGE_EVENTS_POLL_MS = 50;
+
 /**
  * Waits until the page recorded `events` in this order (others may come between them); one
  * ending in `:` matches any event it starts (`user:signed-in:`, however the page learnt it).
+ * Polled from here: `page.waitForFunction` compiles its predicate inside the page, which the demo
+ * SPA's CSP (no 'unsafe-eval') refuses as soon as the first check is false.
  */
 export async function waitForPageEvents(page: Page, events: string[]): Promise<void> {
-  await page.waitForFunction(
-    `((wanted) => {
-      let next = 0;
-      for (const event of window.__pageEvents ?? []) {
-        const want = wanted[next];
-        if (want !== undefined && (event === want || (want.endsWith(':') && event.startsWith(want)))) next++;
-      }
-      return next === wanted.length;
-    })(${JSON.stringify(events)})`,
-  );
+  const deadline = Date.now() + PAGE_EVENTS_TIMEOUT_MS;
+  for (;;) {
+    const seen = await pageEvents(page);
+    if (holdsInOrder(seen, events)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`the page recorded ${JSON.stringify(seen)}, never ${JSON.stringify(events)} in this order`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, PAGE_EVENTS_POLL_MS));
+  }
 }
 
 /** What {@link recordPageEvents} saw so far. */
