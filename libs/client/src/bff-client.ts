@@ -5,7 +5,12 @@ import { BffArgumentError, BffHttpError } from './errors.js';
 import type { Handler } from './emitter.js';
 import { readBody, timedFetch } from './http.js';
 import { buildLoginUrl, stepUpOf, type BffLoginOptions } from './login-parameters.js';
-import { openNotifications, type BffNotifications, type NotificationOptions } from './notifications.js';
+import {
+  openNotifications,
+  type BffNotifications,
+  type NotificationOptions,
+  type SessionProbe,
+} from './notifications.js';
 import { createSessions, type BffSessions } from './sessions.js';
 import { SessionTracker, type BffClientEvents } from './session-tracker.js';
 import { SessionWatch, warnBeforeOf, type SessionWatchOptions } from './session-watch.js';
@@ -88,7 +93,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
   /** `endedBy`: how a 401 here is reported when this tab knew a session. */
   async function readUser(
     slide: boolean,
-    endedBy: 'unauthenticated' | 'session-probe' = 'unauthenticated',
+    endedBy: 'unauthenticated' | 'session-probe' | null = 'unauthenticated',
   ): Promise<BffUser | null> {
     const url = `${baseUrl}/auth/user${slide ? '' : '?slide=false'}`;
     const init: RequestInit = { headers: { [CSRF_HEADER]: '1' }, credentials: 'same-origin' };
@@ -104,7 +109,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
       return parseUser(url, body);
     });
     if (!current) {
-      tracker.noUser(endedBy);
+      if (endedBy) tracker.noUser(endedBy);
       return null;
     }
     tracker.userSeen(current.sub);
@@ -170,9 +175,10 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
 
   function notifications(notificationOptions?: NotificationOptions): BffNotifications {
     const url = websocketUrl(env.location(), baseUrl);
-    const probe = async (): Promise<'active' | 'ended' | 'unknown'> => {
+    const probe: SessionProbe = async (after) => {
       try {
-        return (await readUser(true, 'session-probe')) ? 'active' : 'ended';
+        // After a 4001 the stream reports the end itself (`close-code`): the socket proved a session.
+        return (await readUser(true, after === 'session-probe' ? 'session-probe' : null)) ? 'active' : 'ended';
       } catch {
         return 'unknown'; // the BFF is down or odd: keep trying the socket, with back-off
       }

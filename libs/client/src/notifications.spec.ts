@@ -104,19 +104,55 @@ describe('bff.notifications()', () => {
     ]);
   });
 
-  it('stops after the BFF closes with 4001 (session ended): session-ended, no reconnect', async () => {
-    const { stream, latest, events, sockets, clock, probes } = setup();
+  it.each([
+    ['answers 401', 401],
+    ['cannot be reached', 0],
+  ])('stops after the BFF closes with 4001 and /auth/user %s: session-ended, no reconnect', async (_case, status) => {
+    const { stream, latest, events, sockets, clock, probes, answerUserWith } = setup();
     connected(latest());
+    answerUserWith(status);
     latest().serverClose(4001, 'session ended');
+    expect(stream.state).toBe('reconnecting');
+    await settle();
     await clock.advance(10 * 60_000);
     expect(events.slice(2)).toEqual([
       ['close', { code: 4001, reason: 'session ended' }],
       ['session-ended', { detectedBy: 'close-code' }],
     ]);
     expect(sockets).toHaveLength(1);
-    expect(probes()).toHaveLength(0);
+    expect(probes()).toHaveLength(1);
     expect(stream.state).toBe('closed');
     expect(clock.pendingDelays()).toEqual([]);
+  });
+
+  it('reconnects after a 4001 when /auth/user finds a session: another tab’s login replaced the socket’s', async () => {
+    const { stream, latest, events, sockets, clock, probes } = setup();
+    connected(latest());
+    latest().serverClose(4001, 'session ended');
+    expect(events.slice(2)).toEqual([['close', { code: 4001, reason: 'session ended' }]]);
+    await settle();
+    expect(probes()).toHaveLength(1);
+    expect(events.slice(3)).toEqual([['reconnecting', { attempt: 1, delayMs: 250 }]]);
+    await clock.advance(250);
+    expect(sockets).toHaveLength(2);
+    connected(latest());
+    expect(events.slice(4)).toEqual([
+      ['open', undefined],
+      ['ready', { sub: 'alice' }],
+    ]);
+    expect(stream.state).toBe('open');
+  });
+
+  it('stays closed when close() is called while the probe after a 4001 is in flight', async () => {
+    const { stream, latest, events, sockets, clock } = setup();
+    connected(latest());
+    latest().serverClose(4001);
+    stream.close();
+    await settle();
+    await clock.advance(60_000);
+    expect(events.slice(2)).toEqual([['close', { code: 4001, reason: '' }]]);
+    expect(sockets).toHaveLength(1);
+    expect(stream.state).toBe('closed');
   });
 
   it.each([1001, 1006, 1011, 1013])(
@@ -369,6 +405,7 @@ describe('bff.notifications()', () => {
 
       const ended = setup();
       connected(ended.latest());
+      ended.answerUserWith(401);
       ended.latest().serverClose(4001);
       await settle();
       expect(ended.network.listeners()).toBe(0);

@@ -22,8 +22,10 @@ export interface NotificationEvents {
   /** A new socket opens after `delayMs`; `attempt` counts from 1 since the last connection that stayed up. */
   reconnecting: { attempt: number; delayMs: number };
   /**
-   * The session is over: the BFF closed the socket with 4001, a connect failed and `/auth/user`
-   * then answered 401, or another tab saw it end first. Final: no reconnect follows; log in again.
+   * The session is over: the BFF closed the socket with 4001 and `/auth/user` found no session
+   * (a 4001 for a session that another tab's login replaced is followed by `reconnecting`), a
+   * connect failed and `/auth/user` then answered 401, or another tab saw it end first. Final: no
+   * reconnect follows; log in again.
    */
   'session-ended': { detectedBy: 'close-code' | 'session-probe' | 'other-tab' };
   /** The BFF closed the socket for a rule the page broke (1003, 1007, 1008, 1009). Final: no reconnect follows. */
@@ -61,8 +63,11 @@ export interface ManagedNotifications extends BffNotifications {
   endSession(): void;
 }
 
-/** Whether the session still exists, as `/auth/user` tells: `unknown` when the BFF did not answer clearly. */
-export type SessionProbe = () => Promise<'active' | 'ended' | 'unknown'>;
+/**
+ * Whether the browser still has a session, as `/auth/user` tells: `unknown` when the BFF did not
+ * answer clearly. `after` says why it is asked: a 4001 close, or a connect that failed.
+ */
+export type SessionProbe = (after: 'close-code' | 'session-probe') => Promise<'active' | 'ended' | 'unknown'>;
 
 const DEFAULTS: Required<NotificationOptions> = {
   baseDelayMs: 500,
@@ -190,7 +195,9 @@ class NotificationStream implements ManagedNotifications {
     if (this.isClosed()) return; // a `close` handler called close()
     const action = actionAfterClose(code);
     if (action === 'session-ended') {
-      this.finish('session-ended', { detectedBy: 'close-code' });
+      // 4001 ends the socket's session, which the cookie may no longer name: a login in another
+      // tab replaces it. Only when /auth/user finds no session has the page's session ended.
+      this.probeThen('close-code');
     } else if (action === 'stop') {
       this.finish('stopped', { code, reason });
     } else if (opened) {
@@ -198,13 +205,23 @@ class NotificationStream implements ManagedNotifications {
     } else {
       // A refused upgrade (401 without a session) reaches a browser only as 1006, with no status:
       // ask /auth/user before trying again, so an ended session does not retry forever.
-      this.current = 'reconnecting';
-      void this.probeSession().then((probe) => {
-        if (this.isClosed()) return;
-        if (probe === 'ended') this.finish('session-ended', { detectedBy: 'session-probe' });
-        else this.scheduleReconnect();
-      });
+      this.probeThen('session-probe');
     }
+  }
+
+  /**
+   * Asks /auth/user whether the browser still has a session: if so a new socket follows (with
+   * back-off), if not the stream ends. After a 4001 a BFF that cannot be asked counts as ended,
+   * as the close said; after a failed connect it is tried again.
+   */
+  private probeThen(detectedBy: 'close-code' | 'session-probe'): void {
+    this.current = 'reconnecting';
+    void this.probeSession(detectedBy).then((probe) => {
+      if (this.isClosed()) return;
+      const ended = probe === 'ended' || (probe === 'unknown' && detectedBy === 'close-code');
+      if (ended) this.finish('session-ended', { detectedBy });
+      else this.scheduleReconnect();
+    });
   }
 
   private scheduleReconnect(): void {

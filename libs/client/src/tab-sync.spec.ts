@@ -103,10 +103,28 @@ describe('tab sync', () => {
     expect(b.events).toEqual([['session-ended', { detectedBy: 'other-tab' }]]);
 
     const again = twoTabs();
-    streamOf(again.a).socket.serverClose(4001, 'session ended');
+    const feed = streamOf(again.a);
+    again.bff.signedIn = false;
+    feed.socket.serverClose(4001, 'session ended');
     await settle();
     expect(again.a.events).toEqual([['session-ended', { detectedBy: 'close-code' }]]);
     expect(again.b.events).toEqual([['session-ended', { detectedBy: 'other-tab' }]]);
+  });
+
+  it('a 4001 for a session another tab’s login replaced ends nothing: the stream reconnects on the new one', async () => {
+    const { a, b } = twoTabs();
+    await a.bff.user();
+    await b.bff.user();
+    await settle();
+    const feed = streamOf(a);
+    feed.socket.serverClose(4001, 'session ended');
+    await settle();
+    expect(feed.events).toEqual([['reconnecting', { attempt: 1, delayMs: expect.any(Number) as number }]]);
+    await a.clock.advance((feed.events[0]![1] as { delayMs: number }).delayMs);
+    expect(a.sockets).toHaveLength(2);
+    a.sockets[1]!.open();
+    expect(feed.stream.state).toBe('open');
+    expect([...a.events, ...b.events].filter(([name]) => name !== 'signed-in')).toEqual([]);
   });
 
   it('a stream whose connect fails and whose session probe answers 401 ends the session in every tab', async () => {
