@@ -15,7 +15,8 @@
  *
  * Both BFFs run as the headline row of bench:proxy does (production defaults, stdout drained),
  * or with `BENCH_AB_DPOP=1` both as its DPoP row (the dev IdP in FAPI 2.0 mode, a fresh proof per
- * request). Prints only. Environment: BENCH_AB_REF (HEAD), BENCH_AB_DPOP (0), BENCH_ROUNDS (12),
+ * request). `BENCH_AB_NODE_ARGS_A` / `_B` give one side Node flags (space-separated), to weigh a flag
+ * on one build. Prints only. Environment: BENCH_AB_REF (HEAD), BENCH_AB_DPOP (0), BENCH_ROUNDS (12),
  * BENCH_DURATION (5 s), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (100), REDIS_URL.
  */
 import { execFileSync } from 'node:child_process';
@@ -97,7 +98,8 @@ async function main(revisionDir: string): Promise<void> {
     };
     if (DPOP) delete env.OIDC_CLIENT_SECRET;
     const script = join(builds[name], 'bench', 'proxy', 'servers', 'bff.js');
-    const bff = await servers.start(name, script, { logs: 'defaults' }, { env, stdout: 'drain' });
+    const execArgv = (process.env[`BENCH_AB_NODE_ARGS_${name}`] ?? '').split(' ').filter(Boolean);
+    const bff = await servers.start(name, script, { logs: 'defaults' }, { env, execArgv, stdout: 'drain' });
     targets.push({ name, url: apiUrl(bff.url, JSON_1K_PATH), headers: await loginToBff(bff), process: name });
   }
   for (const target of targets) await warmUp(target, settings);
