@@ -10,8 +10,10 @@
  * included. With `BENCH_AB_REF=HEAD` and a clean tree it is an A/A run: the spread two identical
  * processes show, which a difference must exceed before it means anything.
  *
- * Each round prints both throughputs and each BFF's own CPU per request (a paired ratio of each);
- * the CPU figure is the steadier of the two on a host that other work shares.
+ * Each round prints both throughputs and each BFF's own CPU per request, with a paired ratio of
+ * each. Neither escapes the process-to-process spread (one process stays faster for every round):
+ * on this 2-core host an A/A run gave a CPU median of 0.87, and one change measured twice gave 1.26
+ * and 0.84. A single run cannot tell a change of 10-20%; believe only what repeated runs agree on.
  *
  * Both BFFs run as the headline row of bench:proxy does (production defaults, stdout drained),
  * or with `BENCH_AB_DPOP=1` both as its DPoP row (the dev IdP in FAPI 2.0 mode, a fresh proof per
