@@ -113,6 +113,24 @@ describe('the WebSocket gateway across instances', () => {
     expect((await socket.closed).code).toBe(4001);
   });
 
+  it('closes the sockets of a session a new login replaced with 4001, only after the callback set the new cookie', async () => {
+    const alice = await loggedIn(stack.url);
+    const replaced = alice.cookie('__Host-bff');
+    const socket = track(await readySocket(stack.bffs[1]!.url, alice));
+    const seen: string[] = [];
+    void socket.closed.then(({ code }) => seen.push(`socket closed ${String(code)}`));
+    const callback = await alice.login(stack.bffs[0]!.url);
+    seen.push(`callback ${String(callback.status)}`);
+    expect((await socket.closed).code).toBe(4001);
+    // A page whose socket closed asks /auth/user next: by then the browser holds the new cookie.
+    expect(seen).toEqual(['callback 302', 'socket closed 4001']);
+    expect(alice.cookie('__Host-bff')).not.toBe(replaced);
+    expect((await alice.api(`${stack.bffs[1]!.url}/auth/user`)).status).toBe(200);
+    const stale = new BrowserClient();
+    stale.jar.store(new Response(null, { headers: { 'set-cookie': `__Host-bff=${replaced ?? ''}` } }));
+    expect((await stale.api(`${stack.bffs[2]!.url}/auth/user`)).status).toBe(401);
+  });
+
   it('answers unknown message types with an error frame and keeps the socket open', async () => {
     const socket = track(await readySocket(stack.url, await loggedIn(stack.url)));
     socket.socket.send(JSON.stringify({ type: 'subscribe-everything' }));

@@ -9,7 +9,7 @@ import { allowedOriginsOf, assertBrowserRequest } from './csrf';
 import { LoginService } from './login.service';
 import { LOGOUT_TOKEN_ROUTE_CONFIG } from './logout-token-request';
 import { LogoutService } from './logout.service';
-import { whenUndelivered } from './response-delivery';
+import { whenClosed, whenUndelivered } from './response-delivery';
 import { UserService, type UserInfo } from './user.service';
 
 interface RedirectTo {
@@ -70,10 +70,13 @@ export class AuthController {
     );
     // prompt=none the provider could not honour: back to the SPA, which reads ?login_error=.
     if ('loginError' in outcome) return { url: outcome.returnTo, statusCode: 302 };
-    const { sessionCookie, returnTo, session } = outcome;
+    const { sessionCookie, returnTo, session, announceReplaced } = outcome;
     // All or nothing: the redirect is written after this returns, and if it fails the
     // session would wait in the store, held by no browser.
     whenUndelivered(reply.raw, 302, () => void this.login.abandon(session));
+    // The replaced session's sockets close (4001) once this answer is out: their pages then ask
+    // /auth/user with the new cookie and carry on, where before it they would find no session.
+    if (announceReplaced) whenClosed(reply.raw, () => void this.login.announceReplaced(announceReplaced));
     reply.setCookie(this.cookies.sessionName, sessionCookie, this.cookies.sessionOptions());
     return { url: returnTo, statusCode: 302 };
   }

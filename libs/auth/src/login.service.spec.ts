@@ -123,6 +123,18 @@ describe('LoginService.abandon', () => {
   });
 });
 
+describe('LoginService.announceReplaced', () => {
+  it('announces, and never throws when the bus cannot be reached (it runs after the response)', async () => {
+    const { service } = loginServiceWith(transaction('/'));
+    const announce = jest.fn(() => Promise.resolve());
+    await service.announceReplaced(announce);
+    expect(announce).toHaveBeenCalledTimes(1);
+    const failing = jest.fn(() => Promise.reject(new Error('redis down')));
+    await expect(service.announceReplaced(failing)).resolves.toBeUndefined();
+    expect(failing).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('LoginService.begin', () => {
   /** Records the order of the login's steps; `authorize` plays the provider's part (PAR or not). */
   function beginWith(authorize: () => Promise<URL>, maxPending = 8, config = new OidcConfig()) {

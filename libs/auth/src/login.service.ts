@@ -41,7 +41,14 @@ export function withLoginError(returnTo: string, code: string): string {
 
 /** A finished callback: a new session, or a silent login the provider could not do. */
 export type LoginOutcome =
-  { sessionCookie: string; returnTo: string; session: OpenedSession } | { loginError: string; returnTo: string };
+  | {
+      sessionCookie: string;
+      returnTo: string;
+      session: OpenedSession;
+      /** The browser's previous session, ended, is announced to every instance by this, after the answer. */
+      announceReplaced?: () => Promise<void>;
+    }
+  | { loginError: string; returnTo: string };
 
 /** `/auth/login` and `/auth/callback`: the authorization-code flow with PKCE, state and nonce. */
 @Injectable()
@@ -179,7 +186,7 @@ export class LoginService {
 
     const claims = Object.fromEntries(Object.entries(tokens.claims).filter(([name]) => !LOGIN_ONLY_CLAIMS.has(name)));
     const previous = await this.sessions.open(previousSessionCookie);
-    if (previous) await this.sessions.end(previous);
+    const announceReplaced = previous ? await this.sessions.endUnannounced(previous) : undefined;
     const { cookieValue, session } = await this.sessions.create({
       sub: String(claims.sub),
       sid: typeof claims.sid === 'string' ? claims.sid : undefined,
@@ -197,7 +204,20 @@ export class LoginService {
       userAgent,
     });
     this.logger.log(`login completed for sub ${String(claims.sub)} (session ${sessionTag(session.ticket.id)})`);
-    return { sessionCookie: cookieValue, returnTo, session };
+    return { sessionCookie: cookieValue, returnTo, session, announceReplaced };
+  }
+
+  /**
+   * Tells every instance that the session a login replaced has ended (its sockets close with
+   * 4001), once the callback's answer is out. Never throws: the session is already gone from the
+   * store, and if this fails its sockets close at their next heartbeat (30 s).
+   */
+  async announceReplaced(announce: () => Promise<void>): Promise<void> {
+    try {
+      await announce();
+    } catch (error) {
+      this.logger.error(`the end of a replaced session could not be announced: ${describeChain(error)}`);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { whenUndelivered, type ClosingResponse } from './response-delivery';
+import { whenClosed, whenUndelivered, type ClosingResponse } from './response-delivery';
 
 /** A response whose outcome the test decides, closing the way Node's ServerResponse does. */
 class FakeResponse extends EventEmitter implements ClosingResponse {
@@ -63,5 +63,27 @@ describe('whenUndelivered', () => {
     response.abort();
     response.abort();
     expect(undelivered).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('whenClosed', () => {
+  it.each([
+    ['written in full', (response: FakeResponse) => response.finish(302)],
+    ['abandoned by the client', (response: FakeResponse) => response.abort()],
+  ])('fires once the response closed, %s, and not before', (_case, close) => {
+    const response = new FakeResponse();
+    const then = jest.fn();
+    whenClosed(response, then);
+    expect(then).not.toHaveBeenCalled();
+    close(response);
+    expect(then).toHaveBeenCalledTimes(1);
+  });
+
+  it('fires at once for a response that already closed', () => {
+    const response = new FakeResponse();
+    response.finish(302);
+    const then = jest.fn();
+    whenClosed(response, then);
+    expect(then).toHaveBeenCalledTimes(1);
   });
 });

@@ -16,9 +16,16 @@ export interface ClosingResponse {
  * before this was called: the close event has then already passed).
  */
 export function whenUndelivered(response: ClosingResponse, expectedStatus: number, onUndelivered: () => void): void {
-  const judge = (): void => {
+  whenClosed(response, () => {
     if (!response.writableFinished || response.statusCode !== expectedStatus) onUndelivered();
-  };
-  if (response.closed) judge();
-  else response.once('close', judge);
+  });
+}
+
+/**
+ * Calls `then` once the response has closed: written in full (every byte handed to the
+ * operating system), failed, or abandoned by the client; at once if that already happened.
+ */
+export function whenClosed(response: ClosingResponse, then: () => void): void {
+  if (response.closed) then();
+  else response.once('close', then);
 }

@@ -4,7 +4,7 @@ import { BffMetrics } from '@bff/metrics';
 import { MemorySessionStore } from './memory-session.store';
 import { SessionSealer } from './session-sealer';
 import { createTicket, formatTicket } from './session-ticket';
-import { SessionService } from './session.service';
+import { SESSION_ENDED_CHANNEL, SessionService } from './session.service';
 
 function withClock(service: SessionService, clock: () => number): SessionService {
   service.now = clock;
@@ -191,6 +191,7 @@ describe('SessionService hot-path cache', () => {
       a: make(),
       b: make(),
       store,
+      bus,
       advance: (ms: number) => {
         now += ms;
       },
@@ -229,6 +230,29 @@ describe('SessionService hot-path cache', () => {
     await b.end(onB);
     await flush();
     expect(await a.open(cookieValue)).toBeUndefined();
+  });
+
+  it('ends a replaced session in the store and here at once, and tells the other instances only when asked', async () => {
+    const { a, b, bus } = twoInstances(60_000);
+    await a.onModuleInit();
+    await b.onModuleInit();
+    const announced: string[] = [];
+    await bus.subscribe(SESSION_ENDED_CHANNEL, (id) => announced.push(id));
+    const { cookieValue } = await a.create(LOGIN);
+    await b.open(cookieValue);
+    const onA = await a.open(cookieValue);
+    if (!onA) throw new Error('expected a session on a');
+    const announce = await a.endUnannounced(onA);
+    await flush();
+    expect(await a.open(cookieValue)).toBeUndefined();
+    expect(announced).toEqual([]);
+    // b's cached copy stands until the announcement, which drops it.
+    expect(b.cached(cookieValue)).toBeDefined();
+    await announce();
+    await flush();
+    expect(announced).toEqual([onA.ticket.id]);
+    expect(b.cached(cookieValue)).toBeUndefined();
+    expect(await b.open(cookieValue)).toBeUndefined();
   });
 
   it('shows tokens refreshed on another instance at once', async () => {

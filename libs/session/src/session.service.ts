@@ -272,9 +272,29 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
    * instance to drop its cached copy and close its sockets.
    */
   async endById(id: string, index?: { sub: string; sid?: string }): Promise<void> {
+    await this.remove(id, index);
+    await this.announceEnd(id);
+  }
+
+  /**
+   * Ends a session here and in the store at once, but leaves telling the instances (cached
+   * copies dropped, its sockets closed with 4001) to the function returned. A login that
+   * replaces the browser's session calls it once its answer, which sets the new cookie, is out:
+   * a page whose socket closes then asks `/auth/user` with the new cookie, not the ended one.
+   */
+  async endUnannounced(session: OpenedSession): Promise<() => Promise<void>> {
+    const id = session.ticket.id;
+    await this.remove(id, { sub: session.record.sub, sid: session.record.sid });
+    return () => this.announceEnd(id);
+  }
+
+  private async remove(id: string, index?: { sub: string; sid?: string }): Promise<void> {
     this.cache.delete(id);
     await this.store.delete(id, index);
     this.metrics.sessions.inc({ event: 'ended' });
+  }
+
+  private async announceEnd(id: string): Promise<void> {
     await this.bus.publish(SESSION_ENDED_CHANNEL, id);
     this.logger.log(`session ${sessionTag(id)} ended`);
   }
