@@ -20,11 +20,17 @@ import { childArgs, serve } from '../../common/serve';
 import { peerBaseUrl, type PeerArgs } from '../protocol';
 
 /**
- * The same upstream pool as the BFF's and the bare proxy's (128 keep-alive sockets), so the
+ * Keep-alive sockets to the upstream, as the BFF's and the bare proxy's pools (128 kept), so the
  * three differ in what they do per request, not in how they reach the upstream. Without an
  * `agent` option httpxy uses its own keep-alive agent (256 sockets, 64 kept idle).
+ *
+ * Not capped at 128 as theirs are: http-proxy-middleware leaks a busy socket for each client that
+ * leaves while express-openid-connect loads its session (bench/peer/abort-leak.ts shows it alone),
+ * and autocannon's 100 connections close mid-request at the end of every warm-up and run. Capped,
+ * the pool filled with leaked sockets by the second round and every request after waited for good.
+ * At 100 connections no more than 100 sockets are in use by live requests, so the cap never bound.
  */
-const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 128, maxFreeSockets: 128, timeout: 60_000 });
+const upstreamAgent = new Agent({ keepAlive: true, maxFreeSockets: 128, timeout: 60_000 });
 
 /** The access token for this request, set by `withAccessToken` and read when the upstream request is built. */
 const ACCESS_TOKEN = 'accessToken';
