@@ -124,6 +124,11 @@ export class PrivateRedis {
     await waitUntilAnswering(this.port, 'redis-server');
   }
 
+  /** Holds every client's commands for `ms` (CLIENT PAUSE ALL): a slow Redis, answering late but answering. */
+  async pauseClients(ms: number): Promise<void> {
+    await runOnce(this.port, (client) => client.call('CLIENT', 'PAUSE', String(ms), 'ALL'));
+  }
+
   /** Kills the server (SIGKILL: an outage, not a shutdown) and waits for it to be gone. */
   async stop(): Promise<void> {
     await killChild(this.process);

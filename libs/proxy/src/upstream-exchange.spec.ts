@@ -92,4 +92,18 @@ describe('UpstreamExchange and a traced call', () => {
     expect(observer.failed).toHaveBeenCalledWith(error);
     expect(observer.settled.mock.invocationCallOrder[0]).toBeLessThan(observer.failed.mock.invocationCallOrder[0]!);
   });
+
+  it('stops an exchange whose browser was gone before it began, and reports it abandoned, not failed', () => {
+    const observer = { answered: jest.fn(), failed: jest.fn(), abandoned: jest.fn(), retry: jest.fn() };
+    const response = Object.assign(new FakeResponse(), { destroyed: true });
+    const handler = new UpstreamExchange(response as unknown as ServerResponse, observer, (value) => value);
+    const controller = { abort: jest.fn<undefined, [Error]>(), aborted: false };
+    handler.onRequestStart(controller as unknown as Dispatcher.DispatchController);
+    expect(controller.abort).toHaveBeenCalledWith(expect.objectContaining({ name: 'BrowserGoneError' }));
+    // undici ends an aborted dispatch with the abort's reason.
+    handler.onResponseError({} as Dispatcher.DispatchController, controller.abort.mock.calls[0]![0]);
+    expect(observer.abandoned).toHaveBeenCalledTimes(1);
+    expect(observer.failed).not.toHaveBeenCalled();
+    expect(response.listenerCount('close')).toBe(0);
+  });
 });

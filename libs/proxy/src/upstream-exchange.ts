@@ -64,6 +64,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    // A browser gone before this exchange began (between a refused attempt and its retry) left no
+    // close event to hear: stop now, before the request is written.
+    if (this.response.destroyed) {
+      controller.abort(new BrowserGoneError());
+      return;
+    }
     // A browser that goes away mid-exchange stops the upstream one too.
     this.response.once('close', this.onBrowserClosed);
   }

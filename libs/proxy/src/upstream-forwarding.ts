@@ -115,6 +115,12 @@ export function forwardUpstream(forwarding: RouteForwarding, request: FastifyReq
   };
   reply.hijack();
   const send = (accessToken: string | undefined, dpopKey: DpopKey | undefined, mayRetry: boolean): void => {
+    // The browser went while the call was checked (its session read, its token refreshed): its
+    // response's close has passed, so no exchange would hear of it, and nobody would read the answer.
+    if (reply.raw.destroyed) {
+      abandoned();
+      return;
+    }
     const proof = proofs.proofFor(dpopKey, accessToken, { origin, target: state.target, method: request.method });
     if (proof === undefined) {
       dispatch(accessToken, dpopKey, undefined, mayRetry);
