@@ -90,7 +90,7 @@ export function createBffClient(options: BffClientOptions = {}): BffClient {
     return `${location.pathname}${location.search}`;
   };
 
-  /** `endedBy`: how a 401 here is reported when this tab knew a session. */
+  /** `endedBy`: how a 401 here is reported when this tab knew a session; `null`: the caller reports it. */
   async function readUser(
     slide: boolean,
     endedBy: 'unauthenticated' | 'session-probe' | null = 'unauthenticated',
