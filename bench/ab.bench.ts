@@ -24,7 +24,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port';
 import { apiUrl, bffEnvironment, loginToBff } from './common/bff';
@@ -35,7 +35,7 @@ import { repoRoot } from './common/machine';
 import { JSON_1K_PATH } from './common/proxied-get';
 import { runBench } from './common/run-bench';
 import { intFromEnv } from './common/settings';
-import { range } from './common/summary';
+import { cpuPerRequest, range } from './common/summary';
 import { ACCESS_TOKEN_TTL_SECONDS, serverScript } from './proxy/protocol';
 import { dpopEnvironment } from './proxy/variants';
 
@@ -116,8 +116,8 @@ async function main(revisionDir: string): Promise<void> {
       for (const target of order) {
         const run = await measure(target, settings, round, meter);
         rps[target.name] = run.requestsPerSecond;
-        // The BFF's own CPU per request: less moved than throughput by what else the host runs.
-        cpu[target.name] = (run.cpu[target.name] ?? 0) / Math.max(1, run.requests);
+        // The BFF's own CPU per request, as bench:proxy's tables count it.
+        cpu[target.name] = cpuPerRequest([run], target, upstream.name, cpus().length).proxy ?? 0;
       }
       const ratio = (rps.B ?? 0) / (rps.A ?? 1);
       const cpuRatio = (cpu.A ?? 0) / (cpu.B ?? 1);
