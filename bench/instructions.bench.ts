@@ -11,7 +11,8 @@
  * the JIT settled) counting is switched on for exactly BENCH_REQUESTS (2000) requests of the same
  * GET as bench:proxy, 10 connections, then dumped. The rows: the bare reply-from proxy (the
  * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned),
- * with tracing on (OTLP/protobuf to the collector stub), and with DPoP (its ES256 signatures are
+ * with tracing on (OTLP/protobuf to the collector stub), with tracing on and every span dropped
+ * as it ends (the SDK's own work: no serializer, no export), and with DPoP (its ES256 signatures are
  * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest).
  * Under valgrind a process runs some 50× slower, so every BFF keeps sessions cached for 60 s: at
  * full speed the default 1 s cache misses once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
@@ -53,13 +54,17 @@ const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-s
 /** The DPoP row's client at the dev IdP in FAPI 2.0 mode: private_key_jwt, no secret. */
 const FAPI_CLIENT = { clientId: 'bff-instructions-fapi', clientSecret: '' };
 
-type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing' | 'dpop';
+type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing' | 'tracing-dropped' | 'dpop';
 const ALL_ROWS: { name: RowName; label: string }[] = [
   { name: 'bare', label: 'bare reply-from proxy' },
   { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
   { name: 'headline', label: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)' },
   { name: 'tuned', label: 'tuned: BFF, error logging only' },
   { name: 'tracing', label: 'defaults + tracing (100% sampled, OTLP/protobuf to a collector stub)' },
+  {
+    name: 'tracing-dropped',
+    label: 'defaults + tracing, every span dropped as it ends (no serializer, no export): the SDK’s own work',
+  },
   { name: 'dpop', label: 'defaults + DPoP (FAPI 2.0 IdP, a fresh ES256 proof per request, signed on the thread pool)' },
 ];
 /** `BENCH_ROWS=headline,tracing`: only those rows. */
@@ -157,7 +162,7 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     redisUrl,
   });
   if (dpop) env = dpopEnvironment(env);
-  if (name === 'tracing') {
+  if (name === 'tracing' || name === 'tracing-dropped') {
     const collector = await servers.start(`${name}-collector`, serverScript('collector'), {});
     env = tracingEnvironment(env, collector.url);
   }
@@ -167,7 +172,7 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
   const bff = await servers.start(
     name,
     serverScript('bff'),
-    { logs },
+    { logs, dropSpans: name === 'tracing-dropped' },
     { env, stdout: 'drain', ...underCallgrind(name) },
   );
   return measure(name, bff, apiUrl(bff.url, JSON_1K_PATH), await loginToBff(bff));

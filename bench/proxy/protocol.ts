@@ -23,6 +23,12 @@ export interface RoleArgs {
  */
 export interface BffRoleArgs {
   logs: 'defaults' | 'errors';
+  /**
+   * With tracing on, every span is dropped as it ends instead of being queued for export
+   * (bench:instructions' `tracing-dropped` row): what the SDK's spans cost with no serializer
+   * and no export traffic at all. A bench-only patch; the BFF has no such setting.
+   */
+  dropSpans?: boolean;
 }
 
 export type Role = keyof RoleArgs;
