@@ -64,7 +64,11 @@ export interface SessionStore {
   delete(id: string, index?: SessionIndexKeys): Promise<boolean>;
   /** Ids of the live sessions opened under an OpenID Provider session (`sid`), for back-channel logout. */
   idsBySid(sid: string): Promise<string[]>;
-  /** Ids of the live sessions of a user (`sub`), for back-channel logout without `sid`. */
+  /**
+   * The ids a user's (`sub`) index holds, read as they are: expired sessions' ids included, none
+   * pruned (what {@link listBySub} does on the way). Lets the store contract tests check how the
+   * index is kept; the BFF itself lists a user's sessions with listBySub.
+   */
   idsBySub(sub: string): Promise<string[]>;
   /**
    * The live sessions of a user with their listing info and remaining TTL; ids in the `sub`
