@@ -27,6 +27,12 @@ export function cachedTokenOf(tokens: TokenSet): CachedToken {
   };
 }
 
+/** A client token as a route's credential, with the key it is bound to when the provider bound it (DPoP). */
+function credentialOf(token: CachedToken): { accessToken: string; dpopKey?: DpopKey } {
+  const dpopKey = boundDpopKey(token.tokenType, token);
+  return dpopKey === undefined ? { accessToken: token.accessToken } : { accessToken: token.accessToken, dpopKey };
+}
+
 /**
  * The BFF's own tokens (client credentials) for `client` and `user-or-client`
  * routes: one per route, shared by every instance through the sealed cache,
@@ -63,9 +69,14 @@ export class ClientTokens {
 
   /** As {@link get}, with the key the token is bound to when the provider bound it (DPoP). */
   async credential(route: UpstreamRoute, rejected?: string): Promise<{ accessToken: string; dpopKey?: DpopKey }> {
-    const token = await this.cached(route, rejected);
-    const dpopKey = boundDpopKey(token.tokenType, token);
-    return dpopKey === undefined ? { accessToken: token.accessToken } : { accessToken: token.accessToken, dpopKey };
+    return credentialOf(await this.cached(route, rejected));
+  }
+
+  /** As {@link credential}, when this instance holds a usable token for the route; undefined when it must ask. */
+  credentialNow(route: UpstreamRoute): { accessToken: string; dpopKey?: DpopKey } | undefined {
+    const cached = this.local.get(route.name);
+    if (!cached || !this.usable(cached, undefined)) return undefined;
+    return credentialOf(cached);
   }
 
   private async cached(route: UpstreamRoute, rejected: string | undefined): Promise<CachedToken> {

@@ -8,6 +8,7 @@ import { ClientError, ResponseBodyError } from 'openid-client';
 import { MemoryClientTokenCache } from './client-token.cache';
 import { clientLockKey, ClientTokens } from './client-tokens';
 import { exchangeLockKey, ExchangedTokens } from './exchanged-tokens';
+import { NarrowedUserTokens } from './narrowed-user-tokens';
 import { LocalRefreshLock, type RefreshLock } from './refresh-lock';
 import { RouteTokens } from './route-tokens';
 import type { TokenRefresher } from './token-refresher';
@@ -257,26 +258,58 @@ describe('route tokens', () => {
   });
 
   describe('RouteTokens.credentialNow', () => {
+    let sessions: FakeSessions;
+    let clients: ClientTokens;
+
     /** A refresher that says whether the token is fresh and, asked to make it so, hands the session back. */
     function routeTokens(fresh: boolean): RouteTokens {
       const refresher = { isFresh: () => fresh, ensureFresh: (session: OpenedSession) => Promise.resolve(session) };
-      const clients = { credential: () => Promise.resolve({ accessToken: 'client-at' }) };
-      const oidc = { supportedGrantTypes: new Set<string>() } as unknown as OidcClient;
+      const oidc = endpoint as unknown as OidcClient;
+      const store = sessions as unknown as SessionService;
+      const exchanges = new ExchangedTokens(oidc, store, lock, config, metrics);
+      const narrowed = new NarrowedUserTokens(oidc, store, lock, config, metrics);
+      exchanges.now = () => clock.now;
+      narrowed.now = () => clock.now;
       return new RouteTokens(
         refresher as unknown as TokenRefresher,
-        clients as unknown as ClientTokens,
-        {} as ExchangedTokens,
-        {} as never,
-        oidc,
+        clients,
+        exchanges,
+        narrowed,
+        { supportedGrantTypes: new Set<string>() } as unknown as OidcClient,
         new ProxyConfig(),
       );
     }
+
+    /** A route token kept in the session, as an earlier call left it: made from the session's user token. */
+    function holdRouteToken(session: OpenedSession, name: string, accessToken: string, remainingMs = 600_000): void {
+      const issuedAt = clock.now - (600_000 - remainingMs);
+      const token: RouteToken = {
+        accessToken,
+        accessTokenIssuedAt: issuedAt,
+        accessTokenExpiresAt: issuedAt + 600_000,
+        tokenType: 'bearer',
+        subjectIssuedAt: T0,
+      };
+      session.record = { ...session.record, routeTokens: { ...session.record.routeTokens, [name]: token } };
+    }
+
+    beforeEach(() => {
+      sessions = new FakeSessions();
+      clients = new ClientTokens(
+        endpoint as unknown as OidcClient,
+        new MemoryClientTokenCache(() => clock.now),
+        lock,
+        config,
+        metrics,
+      );
+      clients.now = () => clock.now;
+    });
 
     it.each(['user', 'optional-user', 'user-or-client'] as const)(
       'gives a %s route the fresh session token at once, as credentialFor would',
       async (token) => {
         const tokens = routeTokens(true);
-        const session = openSession(new FakeSessions());
+        const session = openSession(sessions);
         const now = tokens.credentialNow(route({ token }), session);
         expect(now).toEqual({ accessToken: 'user-at', session });
         expect(now).toEqual(await tokens.credentialFor(route({ token }), session));
@@ -287,16 +320,68 @@ describe('route tokens', () => {
       expect(routeTokens(true).credentialNow(route({ token: 'none' }), undefined)).toEqual({});
     });
 
-    it('leaves to credentialFor whatever needs waiting for: a refresh, a resource, a client or exchanged token, no session', () => {
-      const session = openSession(new FakeSessions());
-      expect(routeTokens(false).credentialNow(route({ token: 'user' }), session)).toBeUndefined();
+    it.each([
+      ['an exchange route', route({ token: 'exchange', audience: 'reports' })],
+      ['a user route narrowed to a resource', route({ token: 'user', resource: 'https://api' })],
+    ])('gives %s the token its session holds, as credentialFor would, with no grant', async (_, target) => {
       const tokens = routeTokens(true);
-      expect(tokens.credentialNow(route({ token: 'user', resource: 'https://api' }), session)).toBeUndefined();
-      expect(tokens.credentialNow(route({ token: 'client' }), undefined)).toBeUndefined();
-      expect(tokens.credentialNow(route({ token: 'user-or-client' }), undefined)).toBeUndefined();
-      expect(tokens.credentialNow(route({ token: 'exchange', audience: 'x' }), session)).toBeUndefined();
-      expect(tokens.credentialNow(route({ token: 'user' }), undefined)).toBeUndefined();
-      expect(tokens.credentialNow(route({ token: 'optional-user' }), undefined)).toBeUndefined();
+      const session = openSession(sessions);
+      holdRouteToken(session, target.name, 'route-at');
+      const now = tokens.credentialNow(target, session);
+      expect(now).toEqual({ accessToken: 'route-at', session });
+      expect(now).toEqual(await tokens.credentialFor(target, session));
+      expect(endpoint.exchanges).toEqual([]);
+    });
+
+    it.each([
+      ['none held yet', (_session: OpenedSession) => undefined],
+      [
+        'one about to expire',
+        (session: OpenedSession) => {
+          holdRouteToken(session, 'r', 'route-at', 20_000);
+        },
+      ],
+      [
+        'one made from an earlier user token',
+        (session: OpenedSession) => {
+          holdRouteToken(session, 'r', 'route-at');
+          session.record = { ...session.record, tokens: { ...session.record.tokens, accessTokenIssuedAt: T0 + 1 } };
+        },
+      ],
+    ])('leaves an exchange or narrowed route with %s to credentialFor', (_, arrange) => {
+      const tokens = routeTokens(true);
+      for (const target of [
+        route({ token: 'exchange', audience: 'x' }),
+        route({ token: 'user', resource: 'https://api' }),
+      ]) {
+        const session = openSession(sessions);
+        arrange(session);
+        expect(tokens.credentialNow(target, session)).toBeUndefined();
+      }
+    });
+
+    it('gives a client route the token this instance holds, until it is due', async () => {
+      const tokens = routeTokens(true);
+      const client = route({ token: 'client' });
+      expect(tokens.credentialNow(client, undefined)).toBeUndefined();
+      const obtained = await tokens.credentialFor(client, undefined);
+      expect(tokens.credentialNow(client, undefined)).toEqual(obtained);
+      clock.now += 600_000 - 20_000;
+      expect(tokens.credentialNow(client, undefined)).toBeUndefined();
+    });
+
+    it('leaves to credentialFor a refresh that is due, and a session not at hand', () => {
+      const session = openSession(sessions);
+      holdRouteToken(session, 'r', 'route-at');
+      const stale = routeTokens(false);
+      for (const target of [route({ token: 'user' }), route({ token: 'exchange', audience: 'x' })]) {
+        expect(stale.credentialNow(target, session)).toBeUndefined();
+      }
+      const tokens = routeTokens(true);
+      // Not in this instance's cache is not the same as no session: only the wait can tell.
+      for (const token of ['user', 'optional-user', 'user-or-client', 'exchange'] as const) {
+        expect(tokens.credentialNow(route({ token, audience: 'x' }), undefined)).toBeUndefined();
+      }
     });
   });
 

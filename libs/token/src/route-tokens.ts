@@ -127,15 +127,35 @@ export class RouteTokens implements OnModuleInit {
 
   /**
    * The credential {@link credentialFor} would give, when it is at hand without waiting: a route
-   * that sends no token, or the session's own token while it is fresh. Undefined when anything
-   * is due (a refresh, a narrowed, exchanged or client token, a missing session): ask
-   * {@link credentialFor}. Most calls of a user route end here, with no promise made.
+   * that sends no token, the session's own token while it is fresh, or a narrowed, exchanged or
+   * client token this instance already holds, fresh. Undefined when anything is due (a refresh, a
+   * grant, a missing session): ask {@link credentialFor}. Most calls end here, with no promise made.
    */
   credentialNow(route: UpstreamRoute, session: OpenedSession | undefined): RouteCredential | undefined {
-    if (route.token === 'none') return {};
-    if (session === undefined || route.resource !== undefined) return undefined;
-    if (route.token !== 'user' && route.token !== 'optional-user' && route.token !== 'user-or-client') return undefined;
-    return this.refresher.isFresh(session) ? ownCredential(session) : undefined;
+    switch (route.token) {
+      case 'none':
+        return {};
+      case 'client':
+        return this.clients.credentialNow(route);
+      // No session at hand may still mean one not in this instance's cache: only the wait can tell.
+      case 'user-or-client':
+      case 'optional-user':
+      case 'user':
+        return session && this.userTokenNow(route, session);
+      case 'exchange': {
+        if (!session || !this.refresher.isFresh(session)) return undefined;
+        const token = this.exchanges.cachedNow(session, route);
+        return token && sessionCredential(token.accessToken, token.tokenType, session.record, session);
+      }
+    }
+  }
+
+  /** {@link userToken} when nothing is due: the session's own token fresh, and the narrowed one held. */
+  private userTokenNow(route: UpstreamRoute, session: OpenedSession): RouteCredential | undefined {
+    if (!this.refresher.isFresh(session)) return undefined;
+    if (route.resource === undefined) return ownCredential(session);
+    const token = this.narrowed.cachedNow(session, route);
+    return token && sessionCredential(token.accessToken, token.tokenType, session.record, session);
   }
 
   /** The user's token: the session's own, or narrowed to the route's `resource` (RFC 8707). */

@@ -56,6 +56,15 @@ export abstract class SessionRouteTokens {
     return shared;
   }
 
+  /**
+   * The route's token when {@link get} would hand it over without waiting: cached in the session,
+   * fresh, and obtained from the user token the session holds now. Undefined when a grant is due.
+   */
+  cachedNow(session: OpenedSession, route: UpstreamRoute): RouteToken | undefined {
+    const cached = session.record.routeTokens?.[route.name];
+    return cached && this.usable(cached, session, undefined) ? cached : undefined;
+  }
+
   /** Fresh, not the refused one, and obtained from the user token the session holds now. */
   private usable(token: RouteToken, session: OpenedSession, rejected: string | undefined): boolean {
     return (
