@@ -10,7 +10,8 @@
  * Each proxy runs under callgrind with counting off; after a warm-up (BENCH_WARM_REQUESTS, 15000:
  * the JIT settled) counting is switched on for exactly BENCH_REQUESTS (2000) requests of the same
  * GET as bench:proxy, 10 connections, then dumped. The rows: the bare reply-from proxy (the
- * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned),
+ * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned; and
+ * so its client-credentials and token-exchange routes, each against the user route),
  * with tracing on (OTLP/protobuf to the collector stub), with tracing on and every span dropped
  * as it ends (the SDK's own work: no serializer, no export), and with DPoP (its ES256 signatures are
  * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest).
@@ -32,7 +33,7 @@ import { apiUrl, bffEnvironment, loginToBff } from './common/bff';
 import { ServerGroup, type ServerProcess } from './common/children';
 import { commandLine } from './common/command-line';
 import { describeBaseMachine, packageVersion, repoRoot } from './common/machine';
-import { JSON_1K_PATH, ROUTE } from './common/proxied-get';
+import { CLIENT_ROUTE, EXCHANGE_ROUTE, JSON_1K_PATH, ROUTE } from './common/proxied-get';
 import { machineLines, writeSection } from './common/report';
 import { runBench } from './common/run-bench';
 import { intFromEnv } from './common/settings';
@@ -54,12 +55,15 @@ const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-s
 /** The DPoP row's client at the dev IdP in FAPI 2.0 mode: private_key_jwt, no secret. */
 const FAPI_CLIENT = { clientId: 'bff-instructions-fapi', clientSecret: '' };
 
-type RowName = 'bare' | 'bare-undici' | 'headline' | 'tuned' | 'tracing' | 'tracing-dropped' | 'dpop';
+type RowName =
+  'bare' | 'bare-undici' | 'headline' | 'tuned' | 'client' | 'exchange' | 'tracing' | 'tracing-dropped' | 'dpop';
 const ALL_ROWS: { name: RowName; label: string }[] = [
   { name: 'bare', label: 'bare reply-from proxy' },
   { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
   { name: 'headline', label: '**headline: BFF at production defaults** (info + access log to a pipe, metrics)' },
   { name: 'tuned', label: 'tuned: BFF, error logging only' },
+  { name: 'client', label: 'tuned: a client route (client-credentials token)' },
+  { name: 'exchange', label: 'tuned: an exchange route (exchanged user token)' },
   { name: 'tracing', label: 'defaults + tracing (100% sampled, OTLP/protobuf to a collector stub)' },
   {
     name: 'tracing-dropped',
@@ -168,25 +172,29 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
   }
   // `BENCH_BFF_ENV='{"NAME":"value"}'`: variables added to every BFF's (to compare a setting).
   env = { ...env, ...(JSON.parse(process.env.BENCH_BFF_ENV ?? '{}') as NodeJS.ProcessEnv) };
-  const logs = name === 'tuned' ? 'errors' : 'defaults';
+  const tuned = name === 'tuned' || name === 'client' || name === 'exchange';
+  const route = name === 'client' ? CLIENT_ROUTE : name === 'exchange' ? EXCHANGE_ROUTE : ROUTE;
   const bff = await servers.start(
     name,
     serverScript('bff'),
-    { logs, dropSpans: name === 'tracing-dropped' },
+    { logs: tuned ? 'errors' : 'defaults', dropSpans: name === 'tracing-dropped' },
     { env, stdout: 'drain', ...underCallgrind(name) },
   );
-  return measure(name, bff, apiUrl(bff.url, JSON_1K_PATH), await loginToBff(bff));
+  return measure(name, bff, apiUrl(bff.url, JSON_1K_PATH, route), await loginToBff(bff));
 }
 
 function report(counts: Map<RowName, Count>, machine: string): string {
   const bare = counts.get('bare')?.main ?? Number.NaN;
   const headline = counts.get('headline')?.main ?? Number.NaN;
+  const tuned = counts.get('tuned')?.main ?? Number.NaN;
   const k = (value: number): string => (value / 1000).toFixed(1);
   // A ratio against a row this run did not measure (BENCH_ROWS) is left blank.
   const ratio = (value: number, base: number): string => (Number.isNaN(base) ? '–' : (value / base).toFixed(2));
   const lines = ROWS.map(({ name, label }) => {
     const count = counts.get(name) ?? { main: Number.NaN, helpers: Number.NaN };
-    return `| ${label} | ${k(count.main)} | ${ratio(count.main, bare)} | ${ratio(count.main, headline)} | ${k(count.helpers)} |`;
+    // The routes' token policies compare with the user route at the same logging.
+    const routeRatio = name === 'client' || name === 'exchange' ? ratio(count.main, tuned) : '';
+    return `| ${label} | ${k(count.main)} | ${ratio(count.main, bare)} | ${ratio(count.main, headline)} | ${routeRatio} | ${k(count.helpers)} |`;
   });
   return [
     '## Instructions per request (bench:instructions)',
@@ -196,8 +204,8 @@ function report(counts: Map<RowName, Count>, machine: string): string {
     machine,
     `- ${String(REQUESTS)} requests counted per row after ${String(WARM_REQUESTS)} of warm-up, 10 connections, under callgrind; BFFs with \`SESSION_CACHE_MS=${CACHE_MS}\` (see bench/instructions.bench.ts).`,
     '',
-    '| target | main thread, k instructions per request | vs bare | vs headline | other threads (V8 helpers, libuv pool), k |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| target | main thread, k instructions per request | vs bare | vs headline | vs tuned (the user route) | other threads (V8 helpers, libuv pool), k |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...lines,
   ].join('\n');
 }
