@@ -184,6 +184,25 @@ describe('OpenTelemetry traces (OTLP/HTTP JSON to a collector)', () => {
     expect(client.parentSpanId).toBe(server.spanId);
   });
 
+  it("continues a trace the browser's traceparent sampled out without recording it; the upstream and the access line still carry it", async () => {
+    const unsampledTrace = randomBytes(16).toString('hex');
+    upstream.seen.length = 0;
+    const response = await browser.api(`${stack.url}/api/echo/echo`, {
+      headers: { traceparent: `00-${unsampledTrace}-${INCOMING_SPAN}-00`, tracestate: 'vendor=browser' },
+    });
+    expect(response.status).toBe(200);
+    const line = await accessLineOf(response);
+    expect(line.trace_id).toBe(unsampledTrace);
+    expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(line.span_id).not.toBe(INCOMING_SPAN);
+    // The upstream's parent is the request's own unrecorded span: still not sampled, its state passed on.
+    expect(upstream.seen[0]!.headers.traceparent).toBe(`00-${unsampledTrace}-${line.span_id}-00`);
+    expect(upstream.seen[0]!.headers.tracestate).toBe('vendor=browser');
+    // A later request's span is exported; none of the sampled-out trace ever is.
+    await serverSpanOf(await browser.api(`${stack.url}/api/echo/echo`));
+    expect(receiver.spans.filter((span) => span.traceId === unsampledTrace)).toEqual([]);
+  });
+
   it.each([
     ['a version other than 00', `ff-${INCOMING_TRACE}-${INCOMING_SPAN}-01`],
     ['an all-zero trace id', `00-${'0'.repeat(32)}-${INCOMING_SPAN}-01`],

@@ -85,6 +85,9 @@ function upstreamSpan(
   attempt: number,
   parent: Context,
 ): Span {
+  // A sampled-out request's call needs no URL or attributes worked out for a span never recorded.
+  const unrecorded = forwarding.tracing.unrecordedParentIn(parent);
+  if (unrecorded !== undefined) return unrecorded;
   const url = upstreamUrlOf(forwarding.location.upstreamOrigin, target);
   const attributes =
     attempt > 0

@@ -4,6 +4,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Context,
   type Span,
@@ -98,7 +99,27 @@ export class BffTracing {
     parent: Context = context.active(),
     startTime?: number,
   ): Span {
-    return (this.tracer as Tracer).startSpan(name, { kind, attributes, startTime }, parent);
+    return (
+      this.unrecordedParentIn(parent) ??
+      (this.tracer as Tracer).startSpan(name, { kind, attributes, startTime }, parent)
+    );
+  }
+
+  /**
+   * The span a child under `parent` would stand in for when the BFF's own sampler is sure to
+   * drop the child: the parent's own span, when it is local and unrecorded. No sampler that
+   * OTEL_TRACES_SAMPLER names records a child of such a span (the parent-based ones follow it,
+   * `always_off` records nothing, `traceidratio` decides on the trace id the two share, and
+   * `always_on` would have recorded the parent), so asking the SDK would only buy another
+   * unrecorded span with ids of its own, which every request of a sampled-out trace paid for.
+   * A host's sampler may decide otherwise, so its provider is always asked.
+   */
+  unrecordedParentIn(parent: Context): Span | undefined {
+    if (this.mode !== 'own') return undefined;
+    const span = trace.getSpan(parent);
+    if (span === undefined || span.isRecording()) return undefined;
+    const { isRemote, traceFlags } = span.spanContext();
+    return isRemote !== true && (traceFlags & TraceFlags.SAMPLED) === 0 ? span : undefined;
   }
 
   /** Runs `work` inside an INTERNAL span (active while it runs); without tracing, just runs it. */
