@@ -55,7 +55,7 @@ function finish(response: FakeResponse, status: number): void {
 }
 
 describe('RequestTracing on RequestCompletions', () => {
-  it('makes one SERVER span per request, active while it is handled and while listeners hear of it', () => {
+  it('makes one SERVER span per request, active while it is handled and while listeners hear of it, not after', () => {
     const { exporter, completions, completed, route } = setUp();
     const request = fakeRequest('/api/echo/x?code=secret', { traceparent: `00-${TRACE}-${SPAN}-01` });
     const response = new FakeResponse();
@@ -72,6 +72,12 @@ describe('RequestTracing on RequestCompletions', () => {
     // A body chunk arrives from the socket's context, outside the handler.
     context.with(context.active(), () => request.emit('data', Buffer.from('x')));
     finish(response, 201);
+    // Once answered, what the request still emits (its `close`) runs where it is emitted.
+    let closeIn: string | undefined = 'not yet';
+    request.on('close', () => {
+      closeIn = trace.getSpan(context.active())?.spanContext().spanId;
+    });
+    request.emit('close');
 
     const [span] = exporter.getFinishedSpans();
     const spanId = span?.spanContext().spanId;
@@ -82,6 +88,7 @@ describe('RequestTracing on RequestCompletions', () => {
     expect(span?.attributes).toMatchObject({ 'url.path': '/api/echo/x', 'http.response.status_code': 201 });
     expect(handledIn).toBe(spanId);
     expect(bodyEventIn).toBe(spanId);
+    expect(closeIn).toBeUndefined();
     expect(completed).toEqual([
       { entry: expect.objectContaining({ status: 201, trace_id: TRACE, span_id: spanId }), activeSpanId: spanId },
     ]);

@@ -10,7 +10,12 @@ import {
 
 const SERVER_SPAN = Symbol('bff:server-span');
 
-type TracedMessage = IncomingMessage & { [SERVER_SPAN]?: ServerSpan };
+/** A request's SERVER span, and its own `emit` (bound) from before the span's context was wrapped round it. */
+interface RequestSpan extends ServerSpan {
+  emit: IncomingMessage['emit'];
+}
+
+type TracedMessage = IncomingMessage & { [SERVER_SPAN]?: RequestSpan };
 
 /**
  * The SERVER span of every request, hung on {@link RequestCompletions}: started when Node hands
@@ -27,14 +32,14 @@ export class RequestTracing implements RequestSpans {
 
   /** Starts the span; the request's event listeners run in its context too. */
   start(request: IncomingMessage): void {
-    const server = startServerSpan(this.tracing, request, this.scheme);
+    const emit = request.emit.bind(request);
+    const server = { ...startServerSpan(this.tracing, request, this.scheme), emit };
     (request as TracedMessage)[SERVER_SPAN] = server;
     // A request body arrives in 'data' events, emitted from the socket's context, not ours, and
     // Fastify hands a parsed body on from its 'end' listener. So the request's events are emitted
     // in its span: one wrapper around `emit`, where `context.bind` would patch eight methods and wrap
     // every listener (a cost on every request, body or not). The response needs no binding: its
     // listeners only end things, and `finish` runs the completion listeners in the span itself.
-    const emit = request.emit.bind(request);
     request.emit = ((...args: Parameters<IncomingMessage['emit']>) =>
       context.with(server.context, emit, undefined, ...args)) as IncomingMessage['emit'];
   }
@@ -62,6 +67,10 @@ export class RequestTracing implements RequestSpans {
         this.scheme,
         Date.now() - completed.durationMs,
       );
+    // What the request still emits once answered (its unread body drained, its `close`) has
+    // nothing left to do in the span: it gets its own `emit` back, and each of those events one
+    // context switch fewer (two on every request that completes).
+    if (request !== undefined && started !== undefined) request.emit = started.emit;
     const { traceId, spanId } = server.span.spanContext();
     completed.trace_id = traceId;
     completed.span_id = spanId;
