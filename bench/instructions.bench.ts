@@ -13,7 +13,8 @@
  * baseline), the bare undici proxy, the BFF at defaults (headline), at error logging (tuned; and
  * so its client-credentials and token-exchange routes, each against the user route),
  * with tracing on (OTLP/protobuf to the collector stub), with tracing on and every span dropped
- * as it ends (the SDK's own work: no serializer, no export), and with DPoP (its ES256 signatures are
+ * as it ends (the SDK's own work: no serializer, no export), with tracing on and every trace
+ * sampled out (`always_off`: what a request pays before anything is recorded), and with DPoP (its ES256 signatures are
  * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest).
  * Under valgrind a process runs some 50× slower, so every BFF keeps sessions cached for 60 s: at
  * full speed the default 1 s cache misses once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
@@ -56,7 +57,16 @@ const CLIENT = { clientId: 'bff-instructions', clientSecret: 'bff-instructions-s
 const FAPI_CLIENT = { clientId: 'bff-instructions-fapi', clientSecret: '' };
 
 type RowName =
-  'bare' | 'bare-undici' | 'headline' | 'tuned' | 'client' | 'exchange' | 'tracing' | 'tracing-dropped' | 'dpop';
+  | 'bare'
+  | 'bare-undici'
+  | 'headline'
+  | 'tuned'
+  | 'client'
+  | 'exchange'
+  | 'tracing'
+  | 'tracing-dropped'
+  | 'tracing-unsampled'
+  | 'dpop';
 const ALL_ROWS: { name: RowName; label: string }[] = [
   { name: 'bare', label: 'bare reply-from proxy' },
   { name: 'bare-undici', label: 'bare undici proxy (the BFF’s engine)' },
@@ -68,6 +78,11 @@ const ALL_ROWS: { name: RowName; label: string }[] = [
   {
     name: 'tracing-dropped',
     label: 'defaults + tracing, every span dropped as it ends (no serializer, no export): the SDK’s own work',
+  },
+  {
+    name: 'tracing-unsampled',
+    label:
+      'defaults + tracing, every trace sampled out (`always_off`): what a request pays before anything is recorded',
   },
   { name: 'dpop', label: 'defaults + DPoP (FAPI 2.0 IdP, a fresh ES256 proof per request, signed on the thread pool)' },
 ];
@@ -166,9 +181,10 @@ async function row(name: RowName, servers: ServerGroup): Promise<Count> {
     redisUrl,
   });
   if (dpop) env = dpopEnvironment(env);
-  if (name === 'tracing' || name === 'tracing-dropped') {
+  if (name === 'tracing' || name === 'tracing-dropped' || name === 'tracing-unsampled') {
     const collector = await servers.start(`${name}-collector`, serverScript('collector'), {});
     env = tracingEnvironment(env, collector.url);
+    if (name === 'tracing-unsampled') env.OTEL_TRACES_SAMPLER = 'always_off';
   }
   // `BENCH_BFF_ENV='{"NAME":"value"}'`: variables added to every BFF's (to compare a setting).
   env = { ...env, ...(JSON.parse(process.env.BENCH_BFF_ENV ?? '{}') as NodeJS.ProcessEnv) };
