@@ -14,8 +14,9 @@
  * so its client-credentials and token-exchange routes, each against the user route),
  * with tracing on (OTLP/protobuf to the collector stub), with tracing on and every span dropped
  * as it ends (the SDK's own work: no serializer, no export), with tracing on and every trace
- * sampled out (`always_off`: what a request pays before anything is recorded), and with DPoP (its ES256 signatures are
- * made on libuv's pool: the main thread pays for the claims, the pool's threads for the rest).
+ * sampled out (`always_off`: what a request pays before anything is recorded), and with DPoP
+ * (its ES256 signatures are made on libuv's pool: the main thread pays for the claims, the
+ * pool's threads for the rest).
  * Under valgrind a process runs some 50× slower, so every BFF keeps sessions cached for 60 s: at
  * full speed the default 1 s cache misses once per several thousand requests, and so it does here. Two rows run at a time (callgrind runs
  * one thread at a time, so one core each). Prints a table; `BENCH_WRITE=1` writes it to
